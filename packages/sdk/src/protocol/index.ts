@@ -1,0 +1,4 @@
+export * from './schemas.js';
+export type * from './types.js';
+export * from './close-codes.js';
+export * from './parse.js';

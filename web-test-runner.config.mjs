@@ -1,0 +1,23 @@
+// Browser tests: every `*.test.ts` beside the elements, run in Debian's Chromium.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+
+const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+
+export default {
+  files: ['packages/components/src/**/*.test.ts', 'packages/sdk/test-browser/**/*.test.ts'],
+  nodeResolve: { exportConditions: ['source', 'browser', 'production'] },
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath,
+        headless: true,
+        args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking'],
+      },
+    }),
+  ],
+  concurrency: 1,
+  testFramework: { config: { timeout: 10000 } },
+  testsFinishTimeout: 300000,
+};
