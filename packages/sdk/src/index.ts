@@ -1,1 +1,2 @@
 export * from './protocol/index.js';
+export type * from './client-types.js';

@@ -1,0 +1,81 @@
+/**
+ * The public shape of a HandoffClient. Elements and host code program against this
+ * interface; `createHandoffClient()` returns an implementation.
+ */
+import type { Observable } from 'rxjs';
+import type {
+  Agent,
+  ConversationState,
+  ErrorCode,
+  Escalation,
+  Flag,
+  Message,
+  Mode,
+  Service,
+} from './protocol/types.js';
+
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'offline' | 'closed';
+
+export interface ConnectionState {
+  readonly status: ConnectionStatus;
+  /** Reconnect attempts since the connection was last open (0 while open). */
+  readonly attempt: number;
+  /** Why the connection was last lost or refused, if it was. */
+  readonly lastError: { readonly code: ErrorCode | 'connection_lost' | 'timeout'; readonly message: string } | null;
+  /** When the client last held state equal to the server's (ms since the epoch). */
+  readonly lastSyncedAt: number | null;
+}
+
+export interface HandoffStats {
+  /** Active Conversations: every conversation in progress, all services. */
+  readonly active: number;
+  /** Needs Attention: conversations with at least one flag. */
+  readonly needsAttention: number;
+  /** Paused (Human): conversations whose AI is paused. */
+  readonly pausedHuman: number;
+}
+
+/** One conversation newly needing attention where a human can act. Emitted once per escalation. */
+export interface EscalationEvent {
+  readonly escalation: Escalation;
+  readonly conversation: ConversationState;
+  readonly service: Service;
+  readonly reasons: readonly Flag[];
+}
+
+export interface Transcript {
+  readonly conversationId: string;
+  /** Oldest first. */
+  readonly messages: readonly Message[];
+  /** More messages exist before `messages[0]`; fetch them with `loadOlder(id)`. */
+  readonly hasOlder: boolean;
+}
+
+export interface HandoffClient {
+  readonly connection$: Observable<ConnectionState>;
+  /** The signed-in agent, once welcomed. */
+  readonly me$: Observable<Agent | null>;
+  readonly services$: Observable<readonly Service[]>;
+  /** All active conversations, oldest first. */
+  readonly conversations$: Observable<readonly ConversationState[]>;
+  /** One conversation; `undefined` when it is not (or no longer) active. */
+  conversation$(id: string): Observable<ConversationState | undefined>;
+  transcript$(id: string): Observable<Transcript | undefined>;
+  readonly stats$: Observable<HandoffStats>;
+  readonly escalations$: Observable<EscalationEvent>;
+  /** Malformed frames and protocol errors. State is kept; the stream never errors. */
+  readonly errors$: Observable<unknown>;
+
+  setMode(serviceId: string, mode: Mode): Promise<void>;
+  setAllModes(mode: Mode): Promise<void>;
+  takeOver(conversationId: string): Promise<void>;
+  release(conversationId: string): Promise<void>;
+  resumeAi(conversationId: string): Promise<void>;
+  sendMessage(conversationId: string, text: string): Promise<void>;
+  dismissFlags(conversationId: string): Promise<void>;
+  /** Fetch the page of messages before the oldest one held. Resolves with whether more remain. */
+  loadOlder(conversationId: string): Promise<{ hasOlder: boolean }>;
+
+  /** End every subscription, timer and socket. */
+  close(): void;
+}
