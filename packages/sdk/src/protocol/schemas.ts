@@ -180,6 +180,8 @@ export const ConversationStartedSchema = v.object({ kind: v.literal('conversatio
 /** The conversation's state changed (status, claim, flags, escalation, ...): the whole state is sent. */
 export const ConversationChangedSchema = v.object({ kind: v.literal('conversation_changed'), conversation: ConversationStateSchema });
 export const MessageAddedSchema = v.object({ kind: v.literal('message_added'), conversationId: Id, message: MessageSchema });
+/** A message changed after it was added (today: the customer rated an `ai` message). The whole message is sent. */
+export const MessageUpdatedSchema = v.object({ kind: v.literal('message_updated'), conversationId: Id, message: MessageSchema });
 export const ConversationEndedSchema = v.object({
   kind: v.literal('conversation_ended'),
   conversationId: Id,
@@ -191,6 +193,7 @@ export const EventBodySchema = v.variant('kind', [
   ConversationStartedSchema,
   ConversationChangedSchema,
   MessageAddedSchema,
+  MessageUpdatedSchema,
   ConversationEndedSchema,
 ]);
 

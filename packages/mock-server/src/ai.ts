@@ -1,0 +1,162 @@
+/**
+ * The AI stand-in: answers from a small per-service FAQ after a configurable delay.
+ *
+ * It must never speak after a human took over (FIELD-NOTES 1), so the paused state is checked at
+ * three places: before a reply is started, again right before it is stored, and finally by the
+ * store itself, which refuses an `ai` message for a conversation paused since the reply started.
+ */
+import type { Flag, Message, Mode } from '@handoff/sdk/protocol';
+import type { Store } from './store.js';
+
+export interface FaqEntry {
+  /** Words that point at this answer; the entry with most matches wins. */
+  keywords: readonly string[];
+  answer: string;
+  /** Questions customers ask about it (the simulator uses them). */
+  questions: readonly string[];
+}
+
+const GENERAL: readonly FaqEntry[] = [
+  {
+    keywords: ['hours', 'open', 'opening', 'closed'],
+    answer: 'We are available Monday to Friday, 8:00 to 18:00, and this chat answers around the clock.',
+    questions: ['What are your opening hours?', 'Are you open on weekends?'],
+  },
+  {
+    keywords: ['password', 'login', 'log', 'sign', 'account'],
+    answer: 'You can reset your password from the sign-in page with "Forgot password"; the link is valid for one hour.',
+    questions: ['I cannot log in to my account', 'How do I reset my password?'],
+  },
+];
+
+/** Per-service FAQs, by service id. Services without their own FAQ use the general one. */
+export const FAQ: Readonly<Record<string, readonly FaqEntry[]>> = {
+  billing: [
+    {
+      keywords: ['invoice', 'invoices', 'receipt', 'copy'],
+      answer: 'Your invoices are under Account > Billing > Invoices, where you can download each one as a PDF.',
+      questions: ['Where can I find my invoice?', 'Can I get a copy of last month’s receipt?'],
+    },
+    {
+      keywords: ['refund', 'refunds', 'money', 'back', 'charged', 'twice'],
+      answer: 'Refunds go back to the original payment method within 5 to 10 business days of approval.',
+      questions: ['How long does a refund take?', 'I was charged twice, can I get my money back?'],
+    },
+    {
+      keywords: ['card', 'payment', 'method', 'update', 'change'],
+      answer: 'To change your payment method, open Account > Billing > Payment methods and add the new card.',
+      questions: ['How do I update my credit card?', 'Can I change my payment method?'],
+    },
+    ...GENERAL,
+  ],
+  sales: [
+    {
+      keywords: ['price', 'prices', 'pricing', 'cost', 'plans', 'plan'],
+      answer: 'Our plans start at $12 per user per month; see the pricing page for what each plan includes.',
+      questions: ['What are your prices?', 'Which plan should I choose for a team of ten?'],
+    },
+    {
+      keywords: ['trial', 'free', 'demo'],
+      answer: 'You can try any plan free for 14 days, no card needed, and book a live demo from our website.',
+      questions: ['Is there a free trial?', 'Can I book a demo?'],
+    },
+    {
+      keywords: ['discount', 'discounts', 'annual', 'yearly', 'nonprofit'],
+      answer: 'Annual billing saves 20%, and nonprofits and schools get a further 30% off.',
+      questions: ['Do you offer discounts for annual billing?', 'Is there a nonprofit discount?'],
+    },
+    ...GENERAL,
+  ],
+};
+
+/** Questions nobody put in a FAQ: the AI cannot answer them (`non_answer`). */
+export const UNANSWERABLE_QUESTIONS: readonly string[] = [
+  'Can you ship to Antarctica?',
+  'Why does the export button turn purple on Tuesdays?',
+  'Do you integrate with my fax machine?',
+  'Can you explain the clause 7b in my contract?',
+];
+
+export const NON_ANSWER_TEXT = "I'm sorry, I don't know the answer to that. Could you rephrase, or ask something else?";
+export const NO_HUMAN_TEXT =
+  "I'm sorry, no human agent is available for this service. I'm an AI assistant, and I'll do my best to help you here.";
+export const HUMAN_REQUESTED_TEXT = "I've let our team know you'd like to talk to a person. Someone will join this chat shortly.";
+
+export function faqFor(serviceId: string): readonly FaqEntry[] {
+  return FAQ[serviceId] ?? GENERAL;
+}
+
+/** The AI's answer to one customer message, and whether it counts as a non-answer. */
+export function compose(serviceId: string, mode: Mode, text: string, asksForHuman: boolean): { text: string; nonAnswer: boolean } {
+  if (asksForHuman) return { text: mode === 'ai_only' ? NO_HUMAN_TEXT : HUMAN_REQUESTED_TEXT, nonAnswer: false };
+  const words = new Set(text.toLowerCase().match(/[a-z]+/g) ?? []);
+  let best: FaqEntry | undefined;
+  let bestScore = 0;
+  for (const entry of faqFor(serviceId)) {
+    const score = entry.keywords.filter((k) => words.has(k)).length;
+    if (score > bestScore) [best, bestScore] = [entry, score];
+  }
+  return best ? { text: best.answer, nonAnswer: false } : { text: NON_ANSWER_TEXT, nonAnswer: true };
+}
+
+export interface AiDeps {
+  store: Store;
+  delayMs: number;
+  now(): number;
+  newMessageId(): string;
+  /** Records flags on a conversation (the handoff rules decide about escalations). */
+  raiseFlags(conversationId: string, flags: Flag[]): Promise<void>;
+  onError(err: unknown): void;
+}
+
+export class AiStandIn {
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private closed = false;
+
+  constructor(private readonly deps: AiDeps) {}
+
+  /**
+   * Answer `question` in conversation `conversationId` after the delay, unless a human takes it
+   * over first. Called after the customer message is stored.
+   */
+  async reply(conversationId: string, question: string, asksForHuman: boolean): Promise<void> {
+    const { store } = this.deps;
+    // Check 1: never start a reply for a paused conversation or a human_only service.
+    const start = await store.getConversation(conversationId);
+    if (!start || start.status !== 'ai') return;
+    const service = await store.getService(start.serviceId);
+    if (!service || service.mode === 'human_only') return;
+    const session = start.aiSession;
+
+    await this.wait(this.deps.delayMs);
+    if (this.closed) return;
+
+    // Check 2: look again right before storing; a take-over may have happened while "thinking".
+    const now = await store.getConversation(conversationId);
+    if (!now || now.status !== 'ai' || now.aiSession !== session) return;
+    const svc = await store.getService(now.serviceId);
+    if (!svc || svc.mode === 'human_only') return;
+    const answer = compose(svc.id, svc.mode, question, asksForHuman);
+    const message: Message = { id: this.deps.newMessageId(), role: 'ai', text: answer.text, at: this.deps.now() };
+    // Check 3: the store refuses the message if the AI was paused since `session` began.
+    const stored = await store.appendMessage(conversationId, message, { aiSession: session });
+    if (stored.ok && answer.nonAnswer) await this.deps.raiseFlags(conversationId, ['non_answer']);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private wait(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+}

@@ -1,0 +1,13 @@
+/** @handoff/mock-server: the conversation server, programmatically (tests, Storybook, e2e). */
+export { startServer, originAllowed, DEFAULT_AGENTS, DEFAULT_SERVICES, DEFAULT_LIMITS } from './server.js';
+export type { ServerOptions, RunningServer } from './server.js';
+export type { AgentConfig } from './agent-socket.js';
+export type { Limits } from './connection.js';
+export { MemoryStore, toState } from './store.js';
+export type { Store, ConversationRecord, CommandResult, MessagePage, AppendResult, AppendConditions, MemoryStoreOptions } from './store.js';
+export { Handoff, HandoffError, SYSTEM_TEXT } from './handoff.js';
+export { FAQ, NON_ANSWER_TEXT, NO_HUMAN_TEXT, HUMAN_REQUESTED_TEXT, compose } from './ai.js';
+export { Simulator, DEFAULT_SIMULATOR } from './simulator.js';
+export type { SimulatorOptions } from './simulator.js';
+export { createLogger } from './log.js';
+export type { Logger, LogLevel } from './log.js';

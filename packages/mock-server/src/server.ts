@@ -1,0 +1,270 @@
+/**
+ * The HTTP + WebSocket server: express for pages and JSON, one `ws` server routed by path at
+ * upgrade (`/ws/agent`, `/ws/customer`), the origin allow-list, and the heartbeat sweep.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Duplex } from 'node:stream';
+import express from 'express';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, type Service } from '@handoff/sdk/protocol';
+import { AgentSocket, type AgentConfig } from './agent-socket.js';
+import type { Connection, Limits } from './connection.js';
+import { CustomerSocket } from './customer-socket.js';
+import { Handoff } from './handoff.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
+import { Simulator, type SimulatorOptions } from './simulator.js';
+import { MemoryStore, type CommandResult, type Store } from './store.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export const DEFAULT_SERVICES: readonly Service[] = [
+  { id: 'billing', name: 'Billing', mode: 'human_supported' },
+  { id: 'sales', name: 'Sales', mode: 'human_supported' },
+];
+
+export const DEFAULT_AGENTS: readonly AgentConfig[] = [
+  { id: 'agent1', name: 'Alex Agent', token: 'demo-agent1' },
+  { id: 'agent2', name: 'Sam Agent', token: 'demo-agent2' },
+];
+
+export interface ServerOptions {
+  /** 0 picks a free port. Default 8080. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Seeds the simulator (names, questions, timing). */
+  seed?: number;
+  /** Start the customer simulator (default: off). */
+  simulate?: false | Partial<SimulatorOptions>;
+  /** How long the AI takes to answer. Default 600 ms. */
+  aiDelayMs?: number;
+  /** Server ping interval. Default 15 000 ms. */
+  heartbeatIntervalMs?: number;
+  /** A socket silent this long is closed (4200). Default 2.5 x the interval. */
+  heartbeatTimeoutMs?: number;
+  /** Events kept for replay. Default 5000. */
+  eventLogSize?: number;
+  /** Latest messages per conversation in a snapshot. Default 50. */
+  snapshotMessages?: number;
+  /** A conversation with no customer or agent message this long ends. Default 30 min; 0 = never. */
+  idleTimeoutMs?: number;
+  services?: readonly Service[];
+  agents?: readonly AgentConfig[];
+  /**
+   * Origins browsers may open sockets from: exact origins, or `*`. Default: any port on
+   * localhost, 127.0.0.1 and [::1]. Clients that send no Origin (not browsers) are always let in.
+   */
+  allowedOrigins?: readonly string[];
+  limits?: Partial<Limits>;
+  /** Build a different store (e.g. to test under latency, or a shared one). */
+  createStore?: (init: { epoch: string; services: Service[]; eventLogSize: number }) => Store;
+  /** Pages: `chat.html`, `chat.js`, `console/*.html`. Default: this package's `public/`. */
+  staticDir?: string;
+  /** Served at `/assets/`. Default: the repository's `dist/` (the rollup bundles). */
+  assetsDir?: string;
+  logLevel?: LogLevel;
+  log?: Logger;
+}
+
+export interface RunningServer {
+  port: number;
+  httpUrl: string;
+  agentWsUrl: string;
+  customerWsUrl: string;
+  epoch: string;
+  store: Store;
+  handoff: Handoff;
+  simulator: Simulator | undefined;
+  /** Graceful: every socket is closed with 1001 (going away). */
+  close(): Promise<void>;
+  /** Cuts every socket without a close frame, as a network failure would (for tests). */
+  dropAllSockets(): void;
+  /** Sends `text` as-is to every synced agent socket (to test clients against bad frames). */
+  sendRawToAgents(text: string): void;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  commandBurst: 30,
+  commandsPerSecond: 10,
+  maxBadFrames: 20,
+  helloTimeoutMs: 10_000,
+};
+
+/** Frames above this are cut by `ws` itself (close 1009); smaller oversized ones get `too_large`. */
+const HARD_MAX_PAYLOAD = 1024 * 1024;
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger(options.logLevel ?? 'warn');
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? Math.round(heartbeatIntervalMs * 2.5);
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const agents = options.agents ?? DEFAULT_AGENTS;
+  const epoch = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  const init = {
+    epoch,
+    services: (options.services ?? DEFAULT_SERVICES).map((s) => ({ ...s })),
+    eventLogSize: options.eventLogSize ?? 5000,
+  };
+  const store = options.createStore ? options.createStore(init) : new MemoryStore(init);
+  const handoff = new Handoff({
+    store,
+    aiDelayMs: options.aiDelayMs ?? 600,
+    idleTimeoutMs: options.idleTimeoutMs ?? 30 * 60_000,
+    log,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  mountRoutes(app, store, options);
+  const http = createServer(app);
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
+  const connections = new Set<Connection>();
+  const inflight = new Map<string, Promise<CommandResult>>();
+  const track = (c: Connection) => {
+    connections.add(c);
+    c.ws.on('close', () => connections.delete(c));
+  };
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const route = new URL(req.url ?? '/', 'http://x').pathname;
+    if (route !== '/ws/agent' && route !== '/ws/customer') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      ws.on('error', (err) => log.debug('socket error', { err: String(err) }));
+      // Refused origins still get a WebSocket, so the browser can read a meaningful close code.
+      if (!originAllowed(req.headers.origin, options.allowedOrigins)) {
+        log.warn('origin refused', { origin: req.headers.origin });
+        ws.send(JSON.stringify({ type: 'error', code: 'unauthorized', message: `Origin ${req.headers.origin} is not allowed.`, retryable: false }));
+        ws.close(CloseCode.OriginForbidden, 'origin not allowed');
+        return;
+      }
+      if (route === '/ws/agent') {
+        track(new AgentSocket(ws, { handoff, agents, limits, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages: options.snapshotMessages ?? 50, log, inflight }));
+      } else {
+        track(new CustomerSocket(ws, { handoff, limits, welcomeMessages: 200, log }));
+      }
+    });
+  });
+
+  // Heartbeat: ping everyone each interval; close whoever has been silent past the timeout.
+  // A dead peer is therefore noticed within heartbeatTimeoutMs + heartbeatIntervalMs.
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    for (const c of connections) {
+      if (now - c.lastHeard > heartbeatTimeoutMs) {
+        log.info('heartbeat timeout', { kind: c.kind });
+        c.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout');
+      } else {
+        c.send({ type: 'ping', t: now });
+      }
+    }
+  }, heartbeatIntervalMs);
+  heartbeat.unref();
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 8080, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  const httpUrl = `http://${hostForUrl}:${port}`;
+
+  const simulator = options.simulate
+    ? new Simulator(handoff, { seed: options.seed ?? 1, ...options.simulate }, log)
+    : undefined;
+  simulator?.start();
+  log.info('listening', { url: httpUrl, epoch });
+
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    httpUrl,
+    agentWsUrl: `ws://${hostForUrl}:${port}/ws/agent`,
+    customerWsUrl: `ws://${hostForUrl}:${port}/ws/customer`,
+    epoch,
+    store,
+    handoff,
+    simulator,
+    close() {
+      closed ??= (async () => {
+        clearInterval(heartbeat);
+        simulator?.stop();
+        handoff.close();
+        for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
+        // Give the close handshakes a moment, then cut whatever is left.
+        const deadline = Date.now() + 1000;
+        while (connections.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        for (const c of connections) c.ws.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+      })();
+      return closed;
+    },
+    dropAllSockets() {
+      for (const c of connections) c.ws.terminate();
+    },
+    sendRawToAgents(text: string) {
+      for (const c of connections) if (c instanceof AgentSocket && c.agent) c.sendRaw(text);
+    },
+  };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function originAllowed(origin: string | undefined, allowed: readonly string[] | undefined): boolean {
+  if (origin === undefined) return true; // browsers always send Origin; other clients need not
+  if (allowed) return allowed.includes('*') || allowed.includes(origin);
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function mountRoutes(app: express.Express, store: Store, options: ServerOptions): void {
+  const staticDir = options.staticDir ?? path.resolve(here, '../public');
+  const assetsDir = options.assetsDir ?? path.resolve(here, '../../../dist');
+  const consoleDir = path.join(staticDir, 'console');
+
+  app.get('/healthz', async (_req, res) => {
+    res.json({ ok: true, epoch: store.epoch, seq: await store.currentSeq() });
+  });
+  app.get('/api/services', async (_req, res) => {
+    const services = await store.listServices();
+    res.json(services.map((s) => ({ id: s.id, name: s.name })));
+  });
+  app.get('/chat', (_req, res) => {
+    // The page renders every message with textContent; the policy is a second line of defence.
+    res.set('Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'");
+    res.sendFile(path.join(staticDir, 'chat.html'));
+  });
+  app.get('/chat.js', (_req, res) => res.sendFile(path.join(staticDir, 'chat.js')));
+
+  const page = (file: string) => (_req: express.Request, res: express.Response) => {
+    const full = path.join(consoleDir, file);
+    if (existsSync(full)) res.sendFile(full);
+    else res.type('html').send(FALLBACK_INDEX);
+  };
+  app.get('/', page('index.html'));
+  app.get('/human_handoff', page('human_handoff.html'));
+  app.get('/settings', page('settings.html'));
+  app.use('/console', express.static(consoleDir, { index: false }));
+  app.use('/assets', express.static(assetsDir, { index: false }));
+}
+
+const FALLBACK_INDEX = `<!doctype html><meta charset="utf-8"><title>Handoff mock server</title>
+<h1>Handoff mock server</h1><p>The demo console is not built yet. <a href="/chat">Open the customer chat</a>.</p>`;

@@ -1,0 +1,323 @@
+/**
+ * All server state lives behind this one small async interface, so that a shared store (Redis,
+ * Postgres, ...) can replace memory for several server instances without touching the protocol or
+ * handoff code. Every method that changes state also appends the matching event to the log in the
+ * same atomic step, so the log order is always the order of the changes.
+ *
+ * Atomicity rules a replacement must keep:
+ * - `updateConversation` is compare-and-set on `version` (Redis: WATCH/MULTI or a Lua script).
+ *   Claims are taken through it, so two agents can never both win (FIELD-NOTES 2).
+ * - `appendMessage` refuses an `ai` message for a paused conversation, or for one paused since the
+ *   AI started composing (`aiSession`), in the same atomic step as the write (FIELD-NOTES 1).
+ */
+import type {
+  Agent,
+  Conversation,
+  ErrorCode,
+  ConversationState,
+  EventBody,
+  EventFrame,
+  Message,
+  Mode,
+  Service,
+  Snapshot,
+} from '@handoff/sdk/protocol';
+
+/** A conversation as stored: its public state plus a few fields only the server sees. */
+export interface ConversationRecord extends ConversationState {
+  /** Bumped on every write; `updateConversation` compares it. */
+  version: number;
+  /** Bumped every time the AI is paused; an AI reply composed in an older session is refused. */
+  aiSession: number;
+  /** Why the conversation is paused: an agent took it, or its service is `human_only`. */
+  pausedBy: 'agent' | 'mode' | null;
+  /** Lets a customer rejoin after a page reload. */
+  customerToken: string;
+  /** Last customer or agent activity; the idle timeout runs from here. */
+  lastActivityAt: number;
+}
+
+export type AppendResult =
+  | { ok: true; message: Message; conversation: ConversationRecord }
+  | { ok: false; reason: 'not_found' | 'paused' | 'not_claimant' };
+
+export interface AppendConditions {
+  /** For `ai` messages: the AI session the reply was composed in. */
+  aiSession?: number;
+  /** The agent who must hold the claim. */
+  claimant?: string;
+}
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: Message[];
+  hasOlder: boolean;
+}
+
+/** The remembered answer to a command, so a re-sent command gets it again (FIELD-NOTES 11). */
+export type CommandResult = (
+  | { ok: true; result?: MessagePage }
+  | { ok: false; code: ErrorCode; message: string; retryable: boolean; holder?: Agent }
+) & {
+  /** The command as sent, so an id reused for a different command is caught. */
+  fingerprint?: string;
+};
+
+export type EventListener = (event: EventFrame) => void;
+
+export interface Store {
+  /** New on every start; a seq only means something within its epoch. */
+  readonly epoch: string;
+
+  listServices(): Promise<Service[]>;
+  getService(id: string): Promise<Service | undefined>;
+  /** Sets the mode and logs `service_mode_changed` (only when it changed). */
+  setServiceMode(id: string, mode: Mode): Promise<Service | undefined>;
+
+  /** Active conversations, oldest first. */
+  listConversations(): Promise<ConversationRecord[]>;
+  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  /** Adds a conversation and logs `conversation_started`. */
+  createConversation(record: ConversationRecord): Promise<void>;
+  /**
+   * Compare-and-set: writes `next` only if the stored version still equals `next.version`, then
+   * bumps the version and logs `conversation_changed`. Returns the stored record, or null when the
+   * conversation changed (or ended) since it was read; the caller re-reads and decides again.
+   * With `expectMode`, the write also requires the service's mode to still be that mode, so a
+   * decision made under one mode never lands after a mode change.
+   */
+  updateConversation(next: ConversationRecord, opts?: { expectMode?: Mode }): Promise<ConversationRecord | null>;
+  /** Removes an active conversation and logs `conversation_ended`. False when it was not active. */
+  endConversation(id: string, reason: 'customer_left' | 'idle_timeout'): Promise<boolean>;
+
+  /**
+   * Appends a message, updates the conversation's preview fields and logs `message_added`.
+   * An `ai` message is refused when the conversation is paused, or when `aiSession` is given and
+   * the conversation has been paused since (even if resumed again). With `claimant`, the message
+   * is refused unless that agent holds the conversation.
+   */
+  appendMessage(conversationId: string, message: Message, opts?: AppendConditions): Promise<AppendResult>;
+  /** Rates an `ai` message and logs `message_updated`. Undefined when there is no such ai message. */
+  rateMessage(conversationId: string, messageId: string, rating: 'up' | 'down'): Promise<Message | undefined>;
+  /** The page of messages ending just before `before` (or the newest page), oldest first. */
+  getMessages(conversationId: string, opts: { before?: string; limit: number }): Promise<MessagePage | undefined>;
+
+  /** The seq of the newest event (0 before any). */
+  currentSeq(): Promise<number>;
+  /** Events after `seq`, or null when some of them are no longer in the bounded log. */
+  readSince(seq: number): Promise<EventFrame[] | null>;
+  /** Everything a client needs, consistent with exactly the events up to `seq`. */
+  snapshot(messagesPerConversation: number): Promise<Snapshot>;
+  /** Called with every event, in seq order, after it is logged. Returns an unsubscribe function. */
+  subscribe(listener: EventListener): () => void;
+
+  getCommandResult(agentId: string, commandId: string): Promise<CommandResult | undefined>;
+  putCommandResult(agentId: string, commandId: string, result: CommandResult): Promise<void>;
+}
+
+/** The wire form of a stored conversation. */
+export function toState(r: ConversationRecord): ConversationState {
+  return {
+    id: r.id,
+    serviceId: r.serviceId,
+    customer: r.customer,
+    status: r.status,
+    claim: r.claim,
+    flags: r.flags,
+    escalation: r.escalation,
+    startedAt: r.startedAt,
+    updatedAt: r.updatedAt,
+    lastMessage: r.lastMessage,
+    messageCount: r.messageCount,
+  };
+}
+
+export interface MemoryStoreOptions {
+  epoch: string;
+  services: Service[];
+  /** How many events the log keeps for replay. */
+  eventLogSize?: number;
+  /** How many command results are remembered for idempotency. */
+  commandResultLimit?: number;
+  /** The clock, for event timestamps. */
+  now?: () => number;
+}
+
+/**
+ * The in-memory store. Each method does its whole read-check-write synchronously, so it is atomic
+ * within one Node process; the async signatures are the contract a shared store would implement.
+ */
+export class MemoryStore implements Store {
+  readonly epoch: string;
+  private readonly services = new Map<string, Service>();
+  private readonly conversations = new Map<string, ConversationRecord>();
+  private readonly messages = new Map<string, Message[]>();
+  private readonly log: EventFrame[] = [];
+  private seq = 0;
+  private readonly listeners = new Set<EventListener>();
+  private readonly results = new Map<string, CommandResult>();
+  private readonly eventLogSize: number;
+  private readonly commandResultLimit: number;
+  private readonly now: () => number;
+
+  constructor(opts: MemoryStoreOptions) {
+    this.epoch = opts.epoch;
+    for (const s of opts.services) this.services.set(s.id, { ...s });
+    this.eventLogSize = opts.eventLogSize ?? 5000;
+    this.commandResultLimit = opts.commandResultLimit ?? 2000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async listServices(): Promise<Service[]> {
+    return [...this.services.values()].map((s) => ({ ...s }));
+  }
+
+  async getService(id: string): Promise<Service | undefined> {
+    const s = this.services.get(id);
+    return s && { ...s };
+  }
+
+  async setServiceMode(id: string, mode: Mode): Promise<Service | undefined> {
+    const s = this.services.get(id);
+    if (!s) return undefined;
+    if (s.mode !== mode) {
+      s.mode = mode;
+      this.emit({ kind: 'service_mode_changed', serviceId: id, mode });
+    }
+    return { ...s };
+  }
+
+  async listConversations(): Promise<ConversationRecord[]> {
+    return [...this.conversations.values()].map(clone);
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const c = this.conversations.get(id);
+    return c && clone(c);
+  }
+
+  async createConversation(record: ConversationRecord): Promise<void> {
+    if (this.conversations.has(record.id)) throw new Error(`conversation ${record.id} exists`);
+    this.conversations.set(record.id, clone(record));
+    this.messages.set(record.id, []);
+    this.emit({ kind: 'conversation_started', conversation: this.withMessages(record, 50) });
+  }
+
+  async updateConversation(next: ConversationRecord, opts: { expectMode?: Mode } = {}): Promise<ConversationRecord | null> {
+    const current = this.conversations.get(next.id);
+    if (!current || current.version !== next.version) return null;
+    if (opts.expectMode !== undefined && this.services.get(current.serviceId)?.mode !== opts.expectMode) return null;
+    const stored = { ...clone(next), version: next.version + 1 };
+    this.conversations.set(next.id, stored);
+    this.emit({ kind: 'conversation_changed', conversation: toState(stored) });
+    return clone(stored);
+  }
+
+  async endConversation(id: string, reason: 'customer_left' | 'idle_timeout'): Promise<boolean> {
+    if (!this.conversations.delete(id)) return false;
+    this.messages.delete(id);
+    this.emit({ kind: 'conversation_ended', conversationId: id, reason });
+    return true;
+  }
+
+  async appendMessage(conversationId: string, message: Message, opts: AppendConditions = {}): Promise<AppendResult> {
+    const c = this.conversations.get(conversationId);
+    if (!c) return { ok: false, reason: 'not_found' };
+    if (opts.claimant !== undefined && c.claim?.agent.id !== opts.claimant) return { ok: false, reason: 'not_claimant' };
+    if (message.role === 'ai' && (c.status === 'paused' || (opts.aiSession !== undefined && opts.aiSession !== c.aiSession))) {
+      return { ok: false, reason: 'paused' };
+    }
+    const m = { ...message };
+    this.messages.get(conversationId)!.push(m);
+    c.lastMessage = m;
+    c.messageCount += 1;
+    c.updatedAt = Math.max(c.updatedAt, m.at);
+    if (m.role === 'customer' || m.role === 'agent') c.lastActivityAt = m.at;
+    c.version += 1;
+    // Clients derive lastMessage, messageCount and updatedAt from this event (docs/protocol.md).
+    this.emit({ kind: 'message_added', conversationId, message: { ...m } });
+    return { ok: true, message: { ...m }, conversation: clone(c) };
+  }
+
+  async rateMessage(conversationId: string, messageId: string, rating: 'up' | 'down'): Promise<Message | undefined> {
+    const m = this.messages.get(conversationId)?.find((x) => x.id === messageId);
+    if (!m || m.role !== 'ai') return undefined;
+    m.rating = rating;
+    const c = this.conversations.get(conversationId)!;
+    if (c.lastMessage?.id === messageId) c.lastMessage = { ...m };
+    this.emit({ kind: 'message_updated', conversationId, message: { ...m } });
+    return { ...m };
+  }
+
+  async getMessages(conversationId: string, opts: { before?: string; limit: number }): Promise<MessagePage | undefined> {
+    const all = this.messages.get(conversationId);
+    if (!all) return undefined;
+    let end = all.length;
+    if (opts.before !== undefined) {
+      end = all.findIndex((m) => m.id === opts.before);
+      if (end < 0) return undefined;
+    }
+    const start = Math.max(0, end - opts.limit);
+    return { messages: all.slice(start, end).map((m) => ({ ...m })), hasOlder: start > 0 };
+  }
+
+  async currentSeq(): Promise<number> {
+    return this.seq;
+  }
+
+  async readSince(seq: number): Promise<EventFrame[] | null> {
+    if (seq > this.seq) return null; // from the future: not ours to replay
+    if (seq === this.seq) return [];
+    const oldest = this.log.length ? this.log[0]!.seq : this.seq + 1;
+    if (seq + 1 < oldest) return null; // the gap is older than the log
+    return this.log.slice(seq + 1 - oldest);
+  }
+
+  async snapshot(messagesPerConversation: number): Promise<Snapshot> {
+    return {
+      type: 'snapshot',
+      epoch: this.epoch,
+      seq: this.seq,
+      services: await this.listServices(),
+      conversations: [...this.conversations.values()].map((c) => this.withMessages(c, messagesPerConversation)),
+    };
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async getCommandResult(agentId: string, commandId: string): Promise<CommandResult | undefined> {
+    return this.results.get(`${agentId}\n${commandId}`);
+  }
+
+  async putCommandResult(agentId: string, commandId: string, result: CommandResult): Promise<void> {
+    this.results.set(`${agentId}\n${commandId}`, result);
+    // A Map iterates in insertion order: drop the oldest beyond the limit.
+    while (this.results.size > this.commandResultLimit) this.results.delete(this.results.keys().next().value!);
+  }
+
+  private withMessages(c: ConversationRecord, limit: number): Conversation {
+    const all = this.messages.get(c.id) ?? [];
+    const start = Math.max(0, all.length - limit);
+    return { ...toState(c), messages: all.slice(start).map((m) => ({ ...m })), hasOlder: start > 0 };
+  }
+
+  private emit(body: EventBody): void {
+    const event: EventFrame = { type: 'event', epoch: this.epoch, seq: ++this.seq, at: this.now(), event: body };
+    this.log.push(event);
+    if (this.log.length > this.eventLogSize) this.log.splice(0, this.log.length - this.eventLogSize);
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A broken listener must not stop the others or the write that caused the event.
+      }
+    }
+  }
+}
+
+function clone(c: ConversationRecord): ConversationRecord {
+  return structuredClone(c);
+}
