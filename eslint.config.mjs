@@ -1,0 +1,58 @@
+// ESLint flat config. Correctness over style: formatting is not linted here, so a rule that
+// fires should mean a probable bug, an accessibility hole or a Lit anti-pattern.
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+import lit from 'eslint-plugin-lit';
+import litA11y from 'eslint-plugin-lit-a11y';
+
+const litSources = ['packages/components/src/**/*.ts', 'stories/**/*.ts'];
+
+export default defineConfig(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'storybook-static/**',
+      '.tachometer/**',
+      'bench/components/dist/**',
+      'packages/components/custom-elements.json',
+      'coverage/**',
+    ],
+  },
+  {
+    files: ['**/*.ts', '**/*.mts'],
+    extends: [tseslint.configs.recommended],
+    languageOptions: {
+      // Type information for the few rules that need it (below). The project service reuses
+      // the root tsconfig.json, so lint sees exactly what `tsc -p tsconfig.json` sees.
+      parserOptions: {
+        projectService: { allowDefaultProject: ['.storybook/*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // A dropped promise is a swallowed command error (takeOver, sendMessage, ...).
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Tests and benches legitimately use non-null assertions on fixtures they just built.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: litSources,
+    ...lit.configs['flat/recommended'],
+  },
+  {
+    files: litSources,
+    ...litA11y.configs.recommended,
+  },
+  {
+    files: litSources,
+    rules: {
+      // We compile with useDefineForClassFields: false, so class fields cannot shadow
+      // reactive properties; the rule only guards the other setting.
+      'lit/no-classfield-shadowing': 'off',
+    },
+  },
+);
