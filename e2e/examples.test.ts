@@ -1,0 +1,100 @@
+/**
+ * Smoke tests of the React 19 and Vue 3 examples: each is built with Vite, its dist served on
+ * 127.0.0.1, and opened in Chromium against a real conversation server. The screen must show the
+ * server's conversations, a bound property must reach the element (the open conversation), and
+ * the app's handlers must receive the elements' events.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { build } from 'vite';
+import { Customer, launchBrowser, newAgentContext, startTestServer, waitForText, type Server } from './harness.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+/** Serves a built app (a plain static server, as a host would deploy it). */
+async function serveStatic(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const http: HttpServer = createServer(async (req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = path.join(dir, pathname === '/' ? 'index.html' : path.normalize(pathname));
+    if (!file.startsWith(dir)) return void res.writeHead(403).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/`,
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
+}
+
+let browser: Browser;
+let server: Server;
+let outRoot: string;
+
+before(async () => {
+  outRoot = await mkdtemp(path.join(tmpdir(), 'handoff-examples-'));
+  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (outRoot) await rm(outRoot, { recursive: true, force: true });
+});
+
+for (const framework of ['react', 'vue']) {
+  describe(`${framework} example`, () => {
+    let site: { url: string; close: () => Promise<void> };
+
+    before(async () => {
+      const appRoot = path.join(root, 'examples', framework);
+      const outDir = path.join(outRoot, framework);
+      await build({ root: appRoot, configFile: path.join(appRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+      site = await serveStatic(outDir);
+    });
+    after(() => site?.close());
+
+    test('shows the conversations, takes bound properties and handles the events', async () => {
+      const context = await newAgentContext(browser);
+      const page = await context.newPage();
+      const errors: Error[] = [];
+      page.on('pageerror', (err) => errors.push(err));
+      const customerName = `${framework === 'react' ? 'Rea' : 'Vu'} Customer`;
+      const customer = await Customer.open(browser, server, 'Billing', customerName);
+      try {
+        await page.goto(`${site.url}?${new URLSearchParams({ server: server.agentWsUrl, token: 'demo-agent1' })}`);
+        const card = page.locator('conversation-card').filter({ hasText: customerName });
+        await card.waitFor({ state: 'visible' });
+        const lastEvent = page.getByTestId('last-event');
+        assert.equal(await lastEvent.innerText(), 'none yet');
+
+        // A card click reaches the app's handler, which binds selectedId back: the panel opens.
+        await card.click();
+        await waitForText(lastEvent, /^handoff-conversation-select \S+$/);
+        await waitForText(page.locator('conversation-panel'), customerName);
+
+        // The toaster's Open reaches the app's handler too.
+        await customer.say('Please connect me to a human');
+        const toast = page.locator('handoff-toaster [part~="toast"]').first();
+        await toast.waitFor({ state: 'visible' });
+        await toast.getByRole('button', { name: /open/i }).click();
+        await waitForText(lastEvent, /^handoff-open-conversation \S+$/);
+        assert.deepEqual(errors, []);
+      } finally {
+        await customer.close();
+        await context.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * The console survives what real consoles meet: a reload in the middle of a conversation brings
+ * back the same state without announcing an escalation twice (FIELD-NOTES 4), and a server restart
+ * shows reconnecting, then live, with the screen equal to the new server's state (FIELD-NOTES 7).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import {
+  AgentConsole,
+  Customer,
+  launchBrowser,
+  newAgentContext,
+  playedCount,
+  sleep,
+  startTestServer,
+  until,
+  waitForText,
+  type Server,
+} from './harness.ts';
+
+let browser: Browser;
+let server: Server;
+
+before(async () => {
+  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('a reload restores the same state and does not toast an escalation again', async () => {
+  const context = await newAgentContext(browser);
+  const agent = await AgentConsole.open(context, server, '/');
+  const customer = await Customer.open(browser, server, 'Billing', 'Remy Reload');
+  try {
+    await customer.say('This is useless, get me a human');
+    await agent.toasts().first().waitFor({ state: 'visible' });
+    assert.equal(await playedCount(agent.page), 1);
+
+    // Reload while the escalation is still open: no second toast, no second sound.
+    await agent.page.reload();
+    await agent.expectLive();
+    await sleep(1_000);
+    assert.equal(await agent.toasts().count(), 0, 'no second toast after a reload');
+    assert.equal(await playedCount(agent.page), 0, 'no second sound after a reload');
+
+    // Through the Account menu to Human Handoff, take over and reply.
+    await agent.page.getByRole('button', { name: /account/i }).click();
+    await agent.page.getByRole('link', { name: 'Human Handoff' }).first().click();
+    await agent.page.waitForURL(/\/human_handoff/);
+    await agent.card('Remy Reload').click();
+    await agent.page.waitForURL(/conversation=/);
+    await agent.button('Take Over Conversation').click();
+    await agent.reply('Remy, I am on it.');
+    await waitForText(customer.messages('agent'), 'Remy, I am on it.');
+    const statsBefore = await agent.page.locator('handoff-stats').innerText();
+    const transcriptBefore = await agent.panel().innerText();
+
+    // Reload mid-conversation: the same conversation, transcript, claim and counters.
+    await agent.page.reload();
+    await agent.expectLive();
+    await waitForText(agent.panel(), 'Remy, I am on it.');
+    await agent.panel().getByRole('textbox').waitFor({ state: 'visible' });
+    await agent.button('Release').waitFor({ state: 'visible' });
+    assert.equal(await agent.panel().innerText(), transcriptBefore);
+    assert.equal(await agent.page.locator('handoff-stats').innerText(), statsBefore);
+    assert.equal(await agent.toasts().count(), 0);
+  } finally {
+    await customer.close();
+    await context.close();
+  }
+});
+
+test('a server restart shows reconnecting, then live, and the screen matches the new server', async () => {
+  const context = await newAgentContext(browser);
+  const agent = await AgentConsole.open(context, server, '/human_handoff');
+  const before = await Customer.open(browser, server, 'Sales', 'Olga Old');
+  try {
+    await before.say('What are your prices?');
+    await agent.card('Olga Old').waitFor({ state: 'visible' });
+
+    const port = new URL(server.httpUrl).port;
+    await server.close();
+    await waitForText(agent.connectionStatus(), /reconnecting/i, 15_000);
+    // The last sync time is shown while not live.
+    await waitForText(agent.connectionStatus(), /\d{1,2}:\d{2}/);
+
+    // A new server (new epoch, empty memory) on the same port.
+    server = await startTestServer({ port: Number(port) });
+    await agent.expectLive(20_000);
+    // The old conversation is gone from the screen because the new server does not have it.
+    await until(async () => (await agent.card('Olga Old').count()) === 0, 'the old conversation to go');
+
+    const after = await Customer.open(browser, server, 'Billing', 'Nina New');
+    try {
+      await after.say('Where can I find my invoice?');
+      await agent.card('Nina New').waitFor({ state: 'visible' });
+      await waitForText(agent.page.locator('handoff-stats'), /Active Conversations\s*1\b|1\s*Active Conversations/i);
+      assert.equal(await agent.page.locator('conversation-card').count(), 1, 'the screen holds what the server holds');
+    } finally {
+      await after.close();
+    }
+  } finally {
+    await before.close();
+    await context.close();
+  }
+});

@@ -1,0 +1,54 @@
+/**
+ * Two agents, in two browser contexts, click Take Over at the same moment: exactly one holds the
+ * conversation, and the other is told who does and gets no reply box (FIELD-NOTES 2).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { AGENTS, AgentConsole, Customer, launchBrowser, newAgentContext, startTestServer, until, waitForText, type Server } from './harness.ts';
+
+let browser: Browser;
+let server: Server;
+
+before(async () => {
+  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('two agents take over at once: one holds it, the other sees who does', async () => {
+  const contexts = await Promise.all([newAgentContext(browser), newAgentContext(browser)]);
+  const customer = await Customer.open(browser, server, 'Billing', 'Riley Race');
+  try {
+    await customer.say('I need a real person, now');
+    const [alex, blake] = await Promise.all([
+      AgentConsole.open(contexts[0]!, server, '/human_handoff', 'agent1'),
+      AgentConsole.open(contexts[1]!, server, '/human_handoff', 'agent2'),
+    ]);
+    for (const agent of [alex, blake]) {
+      await agent.card('Riley Race').click();
+      await agent.button('Take Over Conversation').waitFor({ state: 'visible' });
+    }
+
+    // Both clicks are dispatched before either is acknowledged.
+    await Promise.all([alex.button('Take Over Conversation').click(), blake.button('Take Over Conversation').click()]);
+
+    // Exactly one of them ends up with the reply box; the other is told who holds it.
+    const canReply = async () => Promise.all([alex, blake].map((a) => a.panel().getByRole('textbox').isVisible()));
+    await until(async () => (await canReply()).some(Boolean), 'a winner with a reply box');
+    const [alexWon, blakeWon] = await canReply();
+    assert.notEqual(alexWon, blakeWon, 'exactly one agent holds the conversation');
+    const [winner, loser] = alexWon ? [alex, blake] : [blake, alex];
+    const holder = AGENTS[alexWon ? 0 : 1]!.name;
+    await waitForText(loser.panel(), new RegExp(`claimed by ${holder}`, 'i'));
+    await waitForText(winner.panel(), holder);
+    assert.equal(await loser.panel().getByRole('textbox').count(), 0, 'the other agent cannot reply');
+    await waitForText(customer.messages('system'), 'A human agent has joined the conversation.');
+    assert.equal(await customer.messages('system').count(), 1, 'one take-over, one system message');
+  } finally {
+    await customer.close();
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+});
