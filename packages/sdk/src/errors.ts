@@ -1,0 +1,148 @@
+/**
+ * Typed command errors. Every `error` frame the server sends for a command becomes one of these,
+ * chosen by its `code`, so host code can `instanceof`-check instead of comparing strings.
+ */
+import type { Agent, ErrorCode, ErrorFrame } from './protocol/types.js';
+
+export type HandoffErrorCode = ErrorCode | 'timeout' | 'not_connected' | 'closed' | 'connection_lost';
+
+export class HandoffError extends Error {
+  override name = 'HandoffError';
+  /** The protocol's error code, or an SDK-side one (`timeout`, `not_connected`, `closed`). */
+  readonly code: HandoffErrorCode;
+  /** Whether sending the same command again later may succeed. */
+  readonly retryable: boolean;
+  /** The id of the command this answers, when it answers one. */
+  readonly commandId: string | undefined;
+
+  constructor(code: HandoffErrorCode, message: string, retryable: boolean, commandId?: string) {
+    super(message);
+    this.code = code;
+    this.retryable = retryable;
+    this.commandId = commandId;
+  }
+}
+
+/** `claimed_by_other`: another agent holds the conversation. `holder` says who. */
+export class ClaimConflictError extends HandoffError {
+  override name = 'ClaimConflictError';
+  readonly holder: Agent | undefined;
+  constructor(message: string, retryable: boolean, commandId?: string, holder?: Agent) {
+    super('claimed_by_other', message, retryable, commandId);
+    this.holder = holder;
+  }
+}
+/** `not_claimant`: the command needs the claim, and this agent does not hold it. */
+export class NotClaimantError extends HandoffError {
+  override name = 'NotClaimantError';
+}
+/** `mode_forbids`: the service's mode does not allow this (e.g. take over in `ai_only`). */
+export class ModeForbidsError extends HandoffError {
+  override name = 'ModeForbidsError';
+}
+/** `not_found`: no such service or active conversation. */
+export class NotFoundError extends HandoffError {
+  override name = 'NotFoundError';
+}
+/** `bad_request`: the server could not accept the command as sent. */
+export class BadRequestError extends HandoffError {
+  override name = 'BadRequestError';
+}
+/** `unauthorized`: the token was refused. */
+export class UnauthorizedError extends HandoffError {
+  override name = 'UnauthorizedError';
+}
+/** `rate_limited`: too many commands; `retryAfterMs` says when to try again, if known. */
+export class RateLimitedError extends HandoffError {
+  override name = 'RateLimitedError';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, retryable: boolean, commandId?: string, retryAfterMs?: number) {
+    super('rate_limited', message, retryable, commandId);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+/** `unsupported_version`: the server does not speak this SDK's protocol version. */
+export class UnsupportedVersionError extends HandoffError {
+  override name = 'UnsupportedVersionError';
+  readonly supported: readonly number[];
+  constructor(message: string, supported: readonly number[] = []) {
+    super('unsupported_version', message, false);
+    this.supported = supported;
+  }
+}
+/** `too_large`: the frame exceeded the server's size limit. */
+export class TooLargeError extends HandoffError {
+  override name = 'TooLargeError';
+}
+/** `internal`: the server failed; the command may or may not be retried. */
+export class InternalServerError extends HandoffError {
+  override name = 'InternalServerError';
+}
+/** No answer within `commandTimeoutMs` of the call. The command may still have taken effect. */
+export class CommandTimeoutError extends HandoffError {
+  override name = 'CommandTimeoutError';
+  constructor(message: string, commandId?: string) {
+    super('timeout', message, true, commandId);
+  }
+}
+/** The command was refused at once because the client was not connected (see the offline policy). */
+export class NotConnectedError extends HandoffError {
+  override name = 'NotConnectedError';
+  constructor(message: string, commandId?: string) {
+    super('not_connected', message, true, commandId);
+  }
+}
+/** The client was closed while the command waited. */
+export class ClientClosedError extends HandoffError {
+  override name = 'ClientClosedError';
+  constructor(commandId?: string) {
+    super('closed', 'The client was closed', false, commandId);
+  }
+}
+
+/** The typed error for an `error` frame. */
+export function errorFromFrame(frame: ErrorFrame): HandoffError {
+  const { code, message, retryable, id } = frame;
+  switch (code) {
+    case 'claimed_by_other':
+      return new ClaimConflictError(message, retryable, id, frame.holder);
+    case 'not_claimant':
+      return new NotClaimantError(code, message, retryable, id);
+    case 'mode_forbids':
+      return new ModeForbidsError(code, message, retryable, id);
+    case 'not_found':
+      return new NotFoundError(code, message, retryable, id);
+    case 'bad_request':
+      return new BadRequestError(code, message, retryable, id);
+    case 'unauthorized':
+      return new UnauthorizedError(code, message, retryable, id);
+    case 'rate_limited':
+      return new RateLimitedError(message, retryable, id, frame.retryAfterMs);
+    case 'unsupported_version':
+      return new UnsupportedVersionError(message, frame.supported);
+    case 'too_large':
+      return new TooLargeError(code, message, retryable, id);
+    case 'internal':
+      return new InternalServerError(code, message, retryable, id);
+    default:
+      return new HandoffError(code, message, retryable, id);
+  }
+}
+
+export type ProtocolErrorKind = 'malformed_frame' | 'unexpected_frame' | 'sequence_gap' | 'server_error';
+
+/**
+ * What `errors$` reports: a frame the SDK could not use, or a server error that answers no
+ * command. The SDK drops the frame (or resyncs) and keeps its last good state.
+ */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+  readonly kind: ProtocolErrorKind;
+  /** The offending frame's text (cut to 200 characters) or the server's error frame. */
+  readonly detail: unknown;
+  constructor(kind: ProtocolErrorKind, message: string, detail?: unknown) {
+    super(message);
+    this.kind = kind;
+    this.detail = detail;
+  }
+}
