@@ -106,7 +106,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const epoch = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const init = {
     epoch,
-    services: (options.services ?? DEFAULT_SERVICES).map((s) => ({ ...s })),
+    services: servicesFor(options),
     eventLogSize: options.eventLogSize ?? 5000,
   };
   const store = options.createStore ? options.createStore(init) : new MemoryStore(init);
@@ -220,6 +220,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       for (const c of connections) if (c instanceof AgentSocket && c.agent) c.sendRaw(text);
     },
   };
+}
+
+const EXTRA_SERVICES: readonly Service[] = ['Support', 'Returns', 'Shipping', 'Accounts', 'Onboarding', 'Technical'].map((name) => ({
+  id: name.toLowerCase(),
+  name,
+  mode: 'human_supported',
+}));
+
+/** The configured services; a simulator asking for more services gets extra ones (up to 8). */
+function servicesFor(options: ServerOptions): Service[] {
+  const base = (options.services ?? DEFAULT_SERVICES).map((s) => ({ ...s }));
+  const wanted = options.simulate ? (options.simulate.services ?? 0) : 0;
+  for (const extra of EXTRA_SERVICES) {
+    if (base.length >= wanted) break;
+    if (!base.some((s) => s.id === extra.id)) base.push({ ...extra });
+  }
+  return base;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

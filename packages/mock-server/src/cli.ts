@@ -1,0 +1,59 @@
+#!/usr/bin/env -S node --conditions=source --import tsx
+/**
+ * Runs the conversation server: prints the URLs and the agents' tokens, then logs quietly
+ * (structured JSON on stderr). SIGINT/SIGTERM close every socket with 1001 (going away).
+ */
+import { readConfig, USAGE } from './config.js';
+import { startServer } from './server.js';
+import { DEFAULT_AGENTS } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = readConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (config.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const server = await startServer(config.server);
+  const agents = config.server.agents ?? DEFAULT_AGENTS;
+  const sim = server.simulator ? `on (seed ${config.server.seed})` : 'off (start with --simulate)';
+  process.stdout.write(
+    [
+      '',
+      `Handoff mock server (protocol v1, epoch ${server.epoch})`,
+      `  console       ${server.httpUrl}/`,
+      `  human handoff ${server.httpUrl}/human_handoff`,
+      `  customer chat ${server.httpUrl}/chat`,
+      `  agent socket  ${server.agentWsUrl}`,
+      `  customer sock ${server.customerWsUrl}`,
+      `  simulator     ${sim}`,
+      '  agents (token -> agent):',
+      ...agents.map((a) => `    ${a.token.padEnd(16)} ${a.id} (${a.name})`),
+      '',
+      'Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal })}\n`);
+    // A second signal, or a hung close, must still end the process.
+    setTimeout(() => process.exit(1), 5000).unref();
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

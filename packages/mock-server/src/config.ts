@@ -1,0 +1,139 @@
+/**
+ * Configuration from command-line flags, environment variables and an optional JSON file.
+ * Flags win over the environment, which wins over the defaults. The config file replaces the
+ * demo agents (and optionally the services and allowed origins).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import * as v from 'valibot';
+import { ModeSchema } from '@handoff/sdk/protocol';
+import { isLogLevel, type LogLevel } from './log.js';
+import type { ServerOptions } from './server.js';
+import type { SimulatorOptions } from './simulator.js';
+
+export const USAGE = `Usage: handoff-mock-server [options]
+
+  --port <n>              HTTP/WebSocket port (env PORT, default 8080; 0 = any free port)
+  --host <addr>           address to bind (env HOST, default 127.0.0.1)
+  --config <file.json>    agents (replacing the demo agents), services, allowed origins (env HANDOFF_CONFIG)
+  --allow-origin <origin> browser origin allowed to open sockets; repeatable, or * (env ALLOWED_ORIGINS, comma-separated)
+  --ai-delay <ms>         how long the AI takes to answer (env AI_DELAY_MS, default 600)
+  --heartbeat <ms>        server ping interval (env HEARTBEAT_MS, default 15000; timeout 2.5x)
+  --idle-timeout <ms>     end conversations idle this long (env IDLE_TIMEOUT_MS, default 1800000; 120000 with --simulate)
+  --simulate              run the customer simulator
+  --seed <n>              simulator seed (env SEED, default 1)
+  --sim-services <n>      simulate on the first n services
+  --arrivals <n>          new simulated conversations per minute (default 6)
+  --length <n>            mean customer messages per simulated conversation (default 4)
+  --escalation-rate <p>   chance a simulated customer escalates, 0..1 (default 0.3)
+  --verbose               log everything (same as LOG_LEVEL=debug; default level warn)
+  --help                  show this help
+`;
+
+const ConfigFileSchema = v.object({
+  agents: v.pipe(
+    v.array(v.object({ id: v.pipe(v.string(), v.minLength(1)), name: v.pipe(v.string(), v.minLength(1)), token: v.pipe(v.string(), v.minLength(8)) })),
+    v.minLength(1),
+  ),
+  services: v.optional(v.pipe(v.array(v.object({ id: v.pipe(v.string(), v.minLength(1)), name: v.string(), mode: ModeSchema })), v.minLength(1))),
+  allowedOrigins: v.optional(v.array(v.string())),
+});
+export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
+
+export interface CliConfig {
+  help: boolean;
+  server: ServerOptions;
+}
+
+export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      config: { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      'ai-delay': { type: 'string' },
+      heartbeat: { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      simulate: { type: 'boolean' },
+      seed: { type: 'string' },
+      'sim-services': { type: 'string' },
+      arrivals: { type: 'string' },
+      length: { type: 'string' },
+      'escalation-rate': { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+
+  const server: ServerOptions = {
+    port: int('port', values.port ?? env.PORT, 8080),
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    aiDelayMs: int('ai-delay', values['ai-delay'] ?? env.AI_DELAY_MS, 600),
+    heartbeatIntervalMs: int('heartbeat', values.heartbeat ?? env.HEARTBEAT_MS, 15_000),
+    logLevel: logLevel(values.verbose, env.LOG_LEVEL),
+  };
+
+  const origins = values['allow-origin'] ?? env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (origins?.length) server.allowedOrigins = origins;
+
+  const configPath = values.config ?? env.HANDOFF_CONFIG;
+  if (configPath) {
+    const file = readConfigFile(configPath);
+    server.agents = file.agents;
+    if (file.services) server.services = file.services;
+    if (file.allowedOrigins && !server.allowedOrigins) server.allowedOrigins = file.allowedOrigins;
+  }
+
+  if (values.simulate) {
+    const sim: Partial<SimulatorOptions> = {};
+    if (values['sim-services'] !== undefined) sim.services = int('sim-services', values['sim-services'], 2);
+    if (values.arrivals !== undefined) sim.arrivalsPerMinute = num('arrivals', values.arrivals);
+    if (values.length !== undefined) sim.conversationLength = int('length', values.length, 4);
+    if (values['escalation-rate'] !== undefined) sim.escalationRate = Math.min(1, Math.max(0, num('escalation-rate', values['escalation-rate'])));
+    server.simulate = sim;
+    server.seed = int('seed', values.seed ?? env.SEED, 1);
+  }
+  // Simulated customers often go quiet: end those conversations sooner so the screen keeps moving.
+  server.idleTimeoutMs = int('idle-timeout', values['idle-timeout'] ?? env.IDLE_TIMEOUT_MS, values.simulate ? 120_000 : 30 * 60_000);
+
+  return { help: values.help ?? false, server };
+}
+
+export function readConfigFile(file: string): ConfigFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`Cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  const result = v.safeParse(ConfigFileSchema, json);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const where = issue.path?.map((p) => String(p.key)).join('.') || '(root)';
+    throw new Error(`Config file ${file}: ${where}: ${issue.message}`);
+  }
+  return result.output;
+}
+
+function int(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number >= 0, got "${raw}"`);
+  return n;
+}
+
+function num(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got "${raw}"`);
+  return n;
+}
+
+function logLevel(verbose: boolean | undefined, env: string | undefined): LogLevel {
+  if (verbose) return 'debug';
+  if (env === undefined) return 'warn';
+  if (!isLogLevel(env)) throw new Error(`LOG_LEVEL must be one of silent, error, warn, info, debug; got "${env}"`);
+  return env;
+}

@@ -1,0 +1,149 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { AgentServerFrameSchema, CloseCode } from '@handoff/sdk/protocol';
+import type { RunningServer } from '../src/index.js';
+import { AgentPeer, CustomerPeer, Peer, sleep, start } from './helpers.js';
+
+describe('agent handshake', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await start();
+  });
+  after(() => server.close());
+
+  test('welcome comes first, then a snapshot, then synced', async () => {
+    const peer = await Peer.open(server.agentWsUrl, { schema: AgentServerFrameSchema });
+    peer.send({ type: 'hello', protocol: 1, token: 'demo-agent2' });
+    await peer.waitFor((f) => f.type === 'synced');
+    assert.deepEqual(peer.frames.map((f) => f.type), ['welcome', 'snapshot', 'synced']);
+    const [welcome, snapshot, synced] = peer.frames;
+    assert.deepEqual(welcome.agent, { id: 'agent2', name: 'Sam Agent' });
+    assert.equal(welcome.protocol, 1);
+    assert.equal(welcome.epoch, server.epoch);
+    assert.equal(welcome.sync, 'snapshot');
+    assert.equal(welcome.heartbeatIntervalMs, 5000);
+    assert.equal(welcome.heartbeatTimeoutMs, 12500);
+    assert.ok(Math.abs(welcome.serverTime - Date.now()) < 5000);
+    assert.deepEqual(snapshot.services.map((s: { id: string }) => s.id), ['billing', 'sales']);
+    assert.equal(synced.seq, snapshot.seq);
+    peer.close();
+  });
+
+  test('an unsupported protocol version gets unsupported_version and close 4002', async () => {
+    const peer = await Peer.open(server.agentWsUrl);
+    peer.send({ type: 'hello', protocol: 2, token: 'demo-agent1' });
+    assert.equal(await peer.closed, CloseCode.UnsupportedVersion);
+    assert.equal(peer.frames.length, 1);
+    assert.equal(peer.frames[0].code, 'unsupported_version');
+    assert.deepEqual(peer.frames[0].supported, [1]);
+    assert.equal(peer.frames[0].retryable, false);
+  });
+
+  test('an unknown token gets unauthorized and close 4001', async () => {
+    const peer = await Peer.open(server.agentWsUrl);
+    peer.send({ type: 'hello', protocol: 1, token: 'nope' });
+    assert.equal(await peer.closed, CloseCode.Unauthorized);
+    assert.deepEqual(peer.frames.map((f) => f.code), ['unauthorized']);
+  });
+
+  test('a first frame that is not hello gets bad_request and close 4004', async () => {
+    const peer = await Peer.open(server.agentWsUrl);
+    peer.send({ type: 'take_over', id: 'x', conversationId: 'c1' });
+    assert.equal(await peer.closed, CloseCode.HandshakeFailed);
+    assert.equal(peer.frames[0].code, 'bad_request');
+    assert.equal(peer.frames[0].id, 'x', 'the error names the command it refuses');
+  });
+
+  test('the token is never taken from the URL', async () => {
+    const peer = await Peer.open(`${server.agentWsUrl}?token=demo-agent1`);
+    peer.send({ type: 'hello', protocol: 1, token: 'wrong' });
+    assert.equal(await peer.closed, CloseCode.Unauthorized);
+  });
+
+  test('a second hello is a bad request and changes nothing', async () => {
+    const agent = await AgentPeer.connect(server);
+    const from = agent.frames.length;
+    agent.peer.send({ type: 'hello', protocol: 1, token: 'demo-agent2' });
+    const err = await agent.peer.waitFor((f) => f.type === 'error', { from });
+    assert.equal(err.code, 'bad_request');
+    const pong = agent.peer.frames.length;
+    agent.peer.send({ type: 'ping', t: 42 });
+    assert.deepEqual(await agent.peer.waitFor((f) => f.type === 'pong', { from: pong }), { type: 'pong', t: 42 });
+    agent.close();
+  });
+
+  test('browser origins: loopback allowed by default, others closed 4003', async () => {
+    const ok = await Peer.open(server.agentWsUrl, { origin: 'http://localhost:6006' });
+    ok.send({ type: 'hello', protocol: 1, token: 'demo-agent1' });
+    await ok.waitFor((f) => f.type === 'synced');
+    ok.close();
+    for (const url of [server.agentWsUrl, server.customerWsUrl]) {
+      const bad = await Peer.open(url, { origin: 'https://evil.example' });
+      assert.equal(await bad.closed, CloseCode.OriginForbidden);
+      assert.equal(bad.frames[0].code, 'unauthorized');
+    }
+  });
+
+  test('unknown socket paths are refused', async () => {
+    const ws = new WebSocket(server.agentWsUrl.replace('/ws/agent', '/ws/other'));
+    const err = await new Promise<Error>((resolve) => ws.on('error', resolve));
+    assert.match(err.message, /404/);
+  });
+});
+
+describe('allow-list configuration', () => {
+  test('an explicit list allows exactly its origins', async () => {
+    const server = await start({ allowedOrigins: ['https://console.example'] });
+    try {
+      const ok = await Peer.open(server.agentWsUrl, { origin: 'https://console.example' });
+      ok.send({ type: 'hello', protocol: 1, token: 'demo-agent1' });
+      await ok.waitFor((f) => f.type === 'welcome');
+      ok.close();
+      const local = await Peer.open(server.agentWsUrl, { origin: 'http://localhost:8080' });
+      assert.equal(await local.closed, CloseCode.OriginForbidden);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('heartbeat', () => {
+  test('the server pings, answers pings, and closes a silent socket with 4200 within the bound', async () => {
+    const interval = 60;
+    const server = await start({ heartbeatIntervalMs: interval });
+    try {
+      const live = await AgentPeer.connect(server);
+      // This client answers every ping, so it stays.
+      live.peer.ws.on('message', (d) => {
+        const f = JSON.parse(String(d));
+        if (f.type === 'ping') live.peer.send({ type: 'pong', t: f.t });
+      });
+      const silent = await AgentPeer.connect(server, 'demo-agent2');
+      const opened = Date.now();
+      const code = await silent.peer.closed;
+      const took = Date.now() - opened;
+      assert.equal(code, CloseCode.HeartbeatTimeout);
+      // Documented bound: heartbeatTimeoutMs (2.5 x interval) + one interval, plus scheduling slack.
+      assert.ok(took >= interval * 2.5 - 10, `closed too early (${took} ms)`);
+      assert.ok(took <= interval * 3.5 + 250, `closed too late (${took} ms)`);
+      assert.ok(silent.frames.some((f) => f.type === 'ping'), 'the server pinged');
+      await sleep(interval * 4);
+      assert.equal(live.peer.closeCode, undefined, 'a socket that answers stays open');
+      live.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  test('close() ends every agent and customer socket with 1001 (going away)', async () => {
+    const server = await start();
+    const agent = await AgentPeer.connect(server);
+    const customer = await CustomerPeer.join(server);
+    await server.close();
+    assert.equal(await agent.peer.closed, CloseCode.GoingAway);
+    assert.equal(await customer.peer.closed, CloseCode.GoingAway);
+  });
+});

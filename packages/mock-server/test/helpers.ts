@@ -1,0 +1,267 @@
+/**
+ * Test helpers: real servers on random ports, real `ws` clients, frames checked against the
+ * protocol schemas, and a tiny client-side mirror that folds snapshot + events like an SDK would.
+ */
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import * as v from 'valibot';
+import {
+  AgentServerFrameSchema,
+  CustomerServerFrameSchema,
+  type AgentServerFrame,
+  type ConversationState,
+  type CustomerServerFrame,
+  type Message,
+  type Service,
+  type Snapshot,
+} from '@handoff/sdk/protocol';
+import { startServer, type RunningServer, type ServerOptions } from '../src/index.js';
+
+/** Fast, quiet defaults for tests. */
+export function start(opts: ServerOptions = {}): Promise<RunningServer> {
+  return startServer({
+    port: 0,
+    simulate: false,
+    aiDelayMs: 30,
+    heartbeatIntervalMs: 5000,
+    logLevel: 'silent',
+    limits: { commandBurst: 1000, commandsPerSecond: 1000 },
+    ...opts,
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves once `check` returns something truthy (polled), or fails after `timeoutMs`. */
+export async function until<T>(check: () => T | undefined | false | null, timeoutMs = 2000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+let idCounter = 0;
+export const newId = (prefix = 'cmd') => `${prefix}-${++idCounter}`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Frame = any;
+
+/** A raw socket that records every frame and how it closed. */
+export class Peer {
+  readonly frames: Frame[] = [];
+  readonly raw: string[] = [];
+  closeCode: number | undefined;
+  readonly closed: Promise<number>;
+
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly schema: v.GenericSchema | undefined,
+  ) {
+    ws.on('message', (data) => {
+      const text = String(data);
+      this.raw.push(text);
+      const json: unknown = JSON.parse(text);
+      // Every frame the server sends must match the protocol.
+      if (this.schema) {
+        const r = v.safeParse(this.schema, json);
+        assert.ok(r.success, `server sent a frame outside the protocol: ${text.slice(0, 300)}`);
+      }
+      this.frames.push(json);
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code) => {
+        this.closeCode = code;
+        resolve(code);
+      }),
+    );
+  }
+
+  static async open(url: string, opts: { origin?: string; schema?: v.GenericSchema; wsOptions?: WebSocket.ClientOptions } = {}): Promise<Peer> {
+    const ws = new WebSocket(url, { ...(opts.origin ? { origin: opts.origin } : {}), ...opts.wsOptions });
+    const peer = new Peer(ws, opts.schema);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return peer;
+  }
+
+  send(frame: object | string): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** The first frame at index >= `from` matching `pred`. */
+  async waitFor(pred: (f: Frame) => boolean, opts: { from?: number; timeoutMs?: number; what?: string } = {}): Promise<Frame> {
+    const from = opts.from ?? 0;
+    return until(() => this.frames.slice(from).find(pred), opts.timeoutMs ?? 2000, opts.what ?? 'a frame');
+  }
+
+  close(): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+  }
+}
+
+export class AgentPeer {
+  private constructor(readonly peer: Peer) {}
+
+  static async connect(server: RunningServer, token = 'demo-agent1', resume?: { epoch: string; seq: number }): Promise<AgentPeer> {
+    const peer = await Peer.open(server.agentWsUrl, { schema: AgentServerFrameSchema });
+    peer.send({ type: 'hello', protocol: 1, token, ...(resume ? { resume } : {}) });
+    await peer.waitFor((f) => f.type === 'synced', { what: 'synced' });
+    return new AgentPeer(peer);
+  }
+
+  get frames(): AgentServerFrame[] {
+    return this.peer.frames;
+  }
+
+  get events() {
+    return this.frames.filter((f) => f.type === 'event');
+  }
+
+  /** Sends a command and resolves with its ack or error frame. */
+  async command(body: Record<string, unknown> & { type: string }, id = newId()): Promise<Frame> {
+    this.peer.send({ ...body, id });
+    return this.peer.waitFor((f) => (f.type === 'ack' || f.type === 'error') && f.id === id, { what: `answer to ${body.type}` });
+  }
+
+  /** Sends a command and asserts it was acknowledged. */
+  async ok(body: Record<string, unknown> & { type: string }): Promise<Frame> {
+    const answer = await this.command(body);
+    assert.equal(answer.type, 'ack', `${body.type} failed: ${JSON.stringify(answer)}`);
+    return answer;
+  }
+
+  /** The latest state of a conversation as told by events (or the snapshot). */
+  mirror(): Mirror {
+    return Mirror.from(this.frames);
+  }
+
+  close(): void {
+    this.peer.close();
+  }
+}
+
+export class CustomerPeer {
+  private constructor(
+    readonly peer: Peer,
+    readonly conversationId: string,
+    readonly token: string,
+  ) {}
+
+  static async join(server: RunningServer, serviceId = 'billing', name = 'Casey Customer', rejoin?: { conversationId: string; token: string }): Promise<CustomerPeer> {
+    const peer = await Peer.open(server.customerWsUrl, { schema: CustomerServerFrameSchema });
+    peer.send({ type: 'customer_hello', protocol: 1, serviceId, name, ...(rejoin ? { rejoin } : {}) });
+    const welcome = await peer.waitFor((f) => f.type === 'customer_welcome' || f.type === 'error', { what: 'customer_welcome' });
+    assert.equal(welcome.type, 'customer_welcome', JSON.stringify(welcome));
+    return new CustomerPeer(peer, welcome.conversationId, welcome.token);
+  }
+
+  get frames(): CustomerServerFrame[] {
+    return this.peer.frames;
+  }
+
+  /** Messages as the customer sees them, latest version of each. */
+  get messages(): Message[] {
+    const byId = new Map<string, Message>();
+    for (const f of this.frames) {
+      if (f.type === 'customer_welcome') for (const m of f.messages) byId.set(m.id, m);
+      if (f.type === 'message') byId.set(f.message.id, f.message);
+    }
+    return [...byId.values()];
+  }
+
+  async say(text: string): Promise<Frame> {
+    const id = newId('say');
+    this.peer.send({ type: 'customer_message', id, text });
+    return this.peer.waitFor((f) => (f.type === 'ack' || f.type === 'error') && f.id === id);
+  }
+
+  async rate(messageId: string, rating: 'up' | 'down'): Promise<Frame> {
+    const id = newId('rate');
+    this.peer.send({ type: 'rate', id, messageId, rating });
+    return this.peer.waitFor((f) => (f.type === 'ack' || f.type === 'error') && f.id === id);
+  }
+
+  close(): void {
+    this.peer.close();
+  }
+}
+
+/** What an SDK would hold after folding the snapshot and events: the test of "nothing lost". */
+export class Mirror {
+  seq = 0;
+  epoch = '';
+  services = new Map<string, Service>();
+  conversations = new Map<string, ConversationState & { messages: Message[] }>();
+  /** Every event seq applied, to check for gaps and duplicates. */
+  applied: number[] = [];
+
+  static from(frames: Frame[]): Mirror {
+    const m = new Mirror();
+    for (const f of frames) m.apply(f);
+    return m;
+  }
+
+  apply(f: Frame): void {
+    if (f.type === 'snapshot') {
+      this.load(f);
+    } else if (f.type === 'event') {
+      assert.equal(f.seq, this.seq + 1, `event seq ${f.seq} after ${this.seq}: gap or duplicate`);
+      this.seq = f.seq;
+      this.applied.push(f.seq);
+      const e = f.event;
+      if (e.kind === 'service_mode_changed') this.services.set(e.serviceId, { ...this.services.get(e.serviceId)!, mode: e.mode });
+      if (e.kind === 'conversation_started') this.conversations.set(e.conversation.id, strip(e.conversation));
+      if (e.kind === 'conversation_changed') {
+        const c = this.conversations.get(e.conversation.id)!;
+        this.conversations.set(e.conversation.id, { ...e.conversation, messages: c.messages });
+      }
+      if (e.kind === 'message_added') {
+        const c = this.conversations.get(e.conversationId)!;
+        c.messages.push(e.message);
+        c.lastMessage = e.message;
+        c.messageCount += 1;
+        c.updatedAt = Math.max(c.updatedAt, e.message.at);
+      }
+      if (e.kind === 'message_updated') {
+        const c = this.conversations.get(e.conversationId)!;
+        c.messages = c.messages.map((m) => (m.id === e.message.id ? e.message : m));
+        if (c.lastMessage?.id === e.message.id) c.lastMessage = e.message;
+      }
+      if (e.kind === 'conversation_ended') this.conversations.delete(e.conversationId);
+    } else if (f.type === 'welcome') {
+      this.epoch = f.epoch;
+    }
+  }
+
+  load(s: Snapshot): void {
+    this.seq = s.seq;
+    this.services = new Map(s.services.map((x) => [x.id, x]));
+    this.conversations = new Map(s.conversations.map((c) => [c.id, strip(c)]));
+  }
+
+  /** A comparable form (messages compared by the last `n` of each transcript). */
+  view(n = 50): unknown {
+    return {
+      seq: this.seq,
+      services: [...this.services.values()],
+      conversations: [...this.conversations.values()].map((c) => ({ ...c, messages: c.messages.slice(-n) })),
+    };
+  }
+}
+
+function strip<T extends { messages: Message[]; hasOlder?: boolean }>(c: T): ConversationState & { messages: Message[] } {
+  const { hasOlder: _ignored, ...rest } = c;
+  return { ...rest, messages: [...c.messages] } as ConversationState & { messages: Message[] };
+}
+
+/** The server's state right now, as a snapshot-fed mirror. */
+export async function serverView(server: RunningServer, n = 50): Promise<unknown> {
+  const m = new Mirror();
+  m.load(await server.store.snapshot(n));
+  return m.view(n);
+}
