@@ -52,10 +52,16 @@ function recordSounds(): void {
     result.then(() => w.__sounds.push('media'), () => w.__sounds.push('media-blocked'));
     return result;
   };
+  // A sound may start several sources at once (a chime of two notes): count one per task.
+  let inThisTask = false;
   for (const Node of [OscillatorNode, AudioBufferSourceNode]) {
     const start = Node.prototype.start;
     Node.prototype.start = function (this: AudioScheduledSourceNode, ...args: [number?, number?, number?]) {
-      w.__sounds.push(this.context.state === 'running' ? 'webaudio' : `webaudio-${this.context.state}`);
+      if (!inThisTask) {
+        inThisTask = true;
+        queueMicrotask(() => (inThisTask = false));
+        w.__sounds.push(this.context.state === 'running' ? 'webaudio' : `webaudio-${this.context.state}`);
+      }
       return start.apply(this, args as [number?]);
     };
   }

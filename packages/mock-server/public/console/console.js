@@ -77,4 +77,32 @@ document.addEventListener('handoff-open-conversation', (e) => openConversation(e
 if (screen) {
   const id = params.get('conversation');
   if (id) screen.selectedId = id;
+  // Keep the address bar on the open conversation, so a reload or a shared link reopens it.
+  screen.addEventListener('handoff-conversation-select', (e) => {
+    history.replaceState(null, '', consoleHref(HANDOFF_PATH, { conversation: e.detail.id }));
+  });
+  screen.addEventListener('handoff-panel-close', () => history.replaceState(null, '', consoleHref(HANDOFF_PATH)));
+}
+
+// Settings: one live mode control per service (the same element the screen uses).
+const modeSettings = document.getElementById('mode-settings');
+if (modeSettings) {
+  let shown = '';
+  client.services$.subscribe((services) => {
+    const key = services.map((s) => s.id).join();
+    if (key === shown) return; // the toggles follow mode changes themselves
+    shown = key;
+    const rows = services.map((service) => {
+      const row = document.createElement('div');
+      row.className = 'mode-row';
+      const name = document.createElement('strong');
+      name.textContent = service.name;
+      const toggle = document.createElement('service-mode-toggle');
+      toggle.setAttribute('service-id', service.id);
+      toggle.setAttribute('service-name', service.name);
+      row.append(name, toggle);
+      return row;
+    });
+    modeSettings.replaceChildren(...rows);
+  });
 }
