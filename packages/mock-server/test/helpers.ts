@@ -55,6 +55,7 @@ export class Peer {
   readonly raw: string[] = [];
   closeCode: number | undefined;
   readonly closed: Promise<number>;
+  private readonly waiters = new Set<(f: Frame) => void>();
 
   private constructor(
     readonly ws: WebSocket,
@@ -70,6 +71,7 @@ export class Peer {
         assert.ok(r.success, `server sent a frame outside the protocol: ${text.slice(0, 300)}`);
       }
       this.frames.push(json);
+      for (const w of [...this.waiters]) w(json);
     });
     this.closed = new Promise((resolve) =>
       ws.on('close', (code) => {
@@ -93,10 +95,23 @@ export class Peer {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** The first frame at index >= `from` matching `pred`. */
-  async waitFor(pred: (f: Frame) => boolean, opts: { from?: number; timeoutMs?: number; what?: string } = {}): Promise<Frame> {
-    const from = opts.from ?? 0;
-    return until(() => this.frames.slice(from).find(pred), opts.timeoutMs ?? 2000, opts.what ?? 'a frame');
+  /** The first frame at index >= `from` matching `pred`, now or when it arrives. */
+  waitFor(pred: (f: Frame) => boolean, opts: { from?: number; timeoutMs?: number; what?: string } = {}): Promise<Frame> {
+    const found = this.frames.slice(opts.from ?? 0).find(pred);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`timed out waiting for ${opts.what ?? 'a frame'}; last frames: ${this.raw.slice(-3).join(' | ').slice(0, 600)}`));
+      }, opts.timeoutMs ?? 2000);
+      const waiter = (f: Frame) => {
+        if (!pred(f)) return;
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve(f);
+      };
+      this.waiters.add(waiter);
+    });
   }
 
   close(): void {
