@@ -7,7 +7,8 @@ const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 export default {
   files: ['packages/components/src/**/*.test.ts', 'packages/sdk/test-browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['source', 'browser', 'production'] },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' })],
+  // esbuild reads the tsconfig file as is (no `extends`): give it the one that sets the decorator options.
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.base.json', target: 'es2022' })],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -1,0 +1,38 @@
+import { LitElement } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { HandoffClient } from '@handoff/sdk';
+import { handoffClientContext } from '../context.js';
+import { tokens } from './tokens.styles.js';
+
+export type Theme = 'light' | 'dark';
+
+/**
+ * The base of every handoff element: theme tokens and the `theme` attribute.
+ * Elements add their own styles after `HandoffElement.styles`.
+ */
+export class HandoffElement extends LitElement {
+  static override styles = [tokens];
+
+  /** Force a theme; by default the element follows `prefers-color-scheme` (or an inherited `--handoff-color-scheme`). */
+  @property({ reflect: true }) theme?: Theme;
+}
+
+/**
+ * The base of elements that can connect to an SDK client. The client comes from the
+ * `client` property, else from the nearest `<handoff-provider>` (through @lit/context).
+ * With neither, the element renders from its plain data properties.
+ */
+export class ConnectedElement extends HandoffElement {
+  /** An SDK client. Takes precedence over one provided by an ancestor `<handoff-provider>`. */
+  @property({ attribute: false }) client?: HandoffClient;
+
+  @consume({ context: handoffClientContext, subscribe: true })
+  @state()
+  private contextClient?: HandoffClient;
+
+  /** The client in use: the `client` property, else the provided one. */
+  protected get activeClient(): HandoffClient | undefined {
+    return this.client ?? this.contextClient;
+  }
+}

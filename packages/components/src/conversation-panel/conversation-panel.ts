@@ -1,0 +1,343 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { Agent, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
+import { MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
+import { buttonStyles } from '../base/tokens.styles.js';
+import { ConnectedElement } from '../base/handoff-element.js';
+import { ObserveController } from '../controllers/observe.js';
+import { emit, type PanelAction } from '../events.js';
+import { panelActions } from '../utils/actions.js';
+import { MODE_LABELS, ROLE_LABELS, describeError, formatTime } from '../utils/format.js';
+import { styles } from './conversation-panel.styles.js';
+
+const PENDING_TEXT: Record<PanelAction, string> = {
+  take_over: 'Taking over…',
+  resume_ai: 'Resuming the AI…',
+  release: 'Releasing…',
+  dismiss_flags: 'Marking reviewed…',
+  send_message: 'Sending…',
+  load_older: 'Loading older messages…',
+};
+const DONE_TEXT: Record<PanelAction, string> = {
+  take_over: 'You took over the conversation. The AI is paused.',
+  resume_ai: 'The AI is answering again from the next customer message.',
+  release: 'Released. The conversation stays paused for another agent.',
+  dismiss_flags: 'Marked reviewed.',
+  send_message: 'Sent.',
+  load_older: '',
+};
+/** Pixels from the bottom that still count as "at the bottom". */
+const STICK_SLACK = 24;
+
+/**
+ * One conversation in detail: the whole transcript (scrollable, colour-coded by role, sticking
+ * to the bottom while you are at the bottom, with Load older when there is more), the actions
+ * above it (Take Over Conversation, Resume AI, Release, Mark reviewed), and a reply box for the
+ * agent who holds the conversation. Other agents see who holds it. An action the service's mode
+ * forbids stays visible, disabled, with the reason written beside it.
+ *
+ * Each action shows pending, then success or a readable error ("Claimed by Alex Agent").
+ * With a client the panel runs the commands itself; without one, handle
+ * `handoff-conversation-action` and set `pending` and `error`.
+ *
+ * The panel is a non-modal dialog: `focus()` moves focus to its title; Escape or the Close
+ * button fire `handoff-panel-close`.
+ *
+ * @summary The conversation detail panel.
+ *
+ * @attr {string} conversation-id - The conversation to show (connected mode subscribes to it).
+ * @attr {'ai_only'|'human_supported'|'human_only'} mode - The service's mode (decides which actions are allowed). When connected, `client.services$` takes precedence.
+ * @attr {string} service-name - The service's name. When connected, `client.services$` takes precedence.
+ * @attr {string} pending - The action in flight (`take_over`, `resume_ai`, `release`, `dismiss_flags`, `send_message`, `load_older`).
+ * @attr {string} error - A readable error from the last action.
+ * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
+ * @prop {ConversationState | null} conversation - The conversation's state. Set from `client.conversation$(id)` when connected.
+ * @prop {Transcript | null} transcript - Its messages. Set from `client.transcript$(id)` when connected.
+ * @prop {Agent | null} me - The signed-in agent (decides who may reply). Set from `client.me$` when connected.
+ * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders the data properties.
+ *
+ * @fires {ConversationActionEvent} handoff-conversation-action - An action was requested. Detail `{ action, conversationId, text? }`. Bubbles, composed, cancelable: cancel it to stop a connected panel from sending the command.
+ * @fires {PanelCloseEvent} handoff-panel-close - Close or Escape. Detail `{ id }`. Bubbles, composed.
+ *
+ * @csspart base - The panel.
+ * @csspart header - Title, details and the close button.
+ * @csspart title - The customer's name (receives focus when the panel opens).
+ * @csspart meta - Service, status and mode line.
+ * @csspart close - The close button.
+ * @csspart actions - The action buttons.
+ * @csspart action - Each action button (also `take-over`, `resume-ai`, `release`, `mark-reviewed`).
+ * @csspart take-over - The Take Over Conversation button.
+ * @csspart resume-ai - The Resume AI button.
+ * @csspart release - The Release button.
+ * @csspart mark-reviewed - The Mark reviewed button.
+ * @csspart reasons - Why disabled actions are disabled.
+ * @csspart holder - "Claimed by …" notice shown to agents who do not hold the conversation.
+ * @csspart feedback - The polite success/pending line.
+ * @csspart error - The error line.
+ * @csspart transcript - The scrolling transcript.
+ * @csspart load-older - The Load older button.
+ * @csspart message - One message (also `message-customer`, `message-ai`, `message-agent`, `message-system`).
+ * @csspart author - A message's author and time.
+ * @csspart text - A message's text.
+ * @csspart reply - The reply form.
+ * @csspart reply-input - The reply text area.
+ * @csspart send - The Send button.
+ *
+ * @cssprop --handoff-panel-background - Panel background (default `--handoff-color-surface`).
+ * @cssprop --handoff-panel-max-height - Maximum height (default `100vh`); the transcript scrolls inside.
+ * @cssprop --handoff-transcript-customer-background - Background of customer messages.
+ * @cssprop --handoff-transcript-ai-background - Background of AI messages.
+ * @cssprop --handoff-transcript-agent-background - Background of agent messages.
+ * @cssprop --handoff-transcript-system-color - Text colour of system messages.
+ */
+export class ConversationPanel extends ConnectedElement {
+  static override styles = [...ConnectedElement.styles, buttonStyles, styles];
+
+  @property({ attribute: 'conversation-id' }) conversationId = '';
+  @property({ attribute: false }) conversation: ConversationState | null = null;
+  @property({ attribute: false }) transcript: Transcript | null = null;
+  @property({ attribute: false }) me: Agent | null = null;
+  @property() mode: Mode | null = null;
+  @property({ attribute: 'service-name' }) serviceName = '';
+  @property() pending: PanelAction | null = null;
+  @property() error = '';
+
+  @state() private feedback = '';
+  @state() private draft = '';
+  /** The services, when connected: the conversation's mode and service name come from them. */
+  @state() private services: readonly Service[] | null = null;
+
+  @query('[part="title"]') private titleEl?: HTMLElement;
+  @query('[part="transcript"]') private log?: HTMLElement;
+
+  private stickToBottom = true;
+  private distanceFromBottom = 0;
+
+  constructor() {
+    super();
+    const deps = () => [this.activeClient, this.conversationId];
+    const id = () => (this.conversationId ? this.conversationId : undefined);
+    new ObserveController(this, () => (id() ? this.activeClient?.conversation$(id()!) : undefined), (c) => (this.conversation = c ?? null), deps);
+    new ObserveController(this, () => (id() ? this.activeClient?.transcript$(id()!) : undefined), (t) => (this.transcript = t ?? null), deps);
+    new ObserveController(this, () => this.activeClient?.me$, (me) => (this.me = me), () => [this.activeClient]);
+    new ObserveController(this, () => this.activeClient?.services$, (s) => (this.services = s), () => [this.activeClient]);
+  }
+
+  /** Moves focus to the panel's title. */
+  override focus(options?: FocusOptions): void {
+    (this.titleEl ?? this.renderRoot.querySelector<HTMLElement>('[tabindex]'))?.focus(options);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    if (changed.has('conversationId') && changed.get('conversationId') !== undefined) {
+      // Another conversation: drop the previous one's feedback, draft and scroll position.
+      this.feedback = '';
+      this.error = '';
+      this.draft = '';
+      this.stickToBottom = true;
+    }
+  }
+
+  protected override update(changed: PropertyValues<this>): void {
+    // Measure before the DOM changes: were we at the bottom, and how far from it?
+    const log = this.log;
+    if (log && changed.has('transcript')) {
+      this.distanceFromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
+      this.stickToBottom = this.distanceFromBottom <= STICK_SLACK;
+    }
+    super.update(changed);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const log = this.log;
+    if (!log || !changed.has('transcript')) return;
+    // At the bottom: follow new messages. Elsewhere (e.g. older messages were prepended):
+    // keep the same messages in view.
+    log.scrollTop = this.stickToBottom ? log.scrollHeight : log.scrollHeight - log.clientHeight - this.distanceFromBottom;
+  }
+
+  protected override render() {
+    const c = this.conversation;
+    return html`<section part="base" role="dialog" aria-modal="false" aria-labelledby="title" @keydown=${this.onKeydown}>
+      <header part="header">
+        <div class="heading">
+          <h2 part="title" id="title" tabindex="-1">${c ? c.customer.name : 'Conversation'}</h2>
+          ${c
+            ? html`<p part="meta">
+                ${[this.service?.name ?? this.serviceName, c.status === 'paused' ? 'Paused' : 'AI Active', this.service ? MODE_LABELS[this.service.mode] : this.mode ? MODE_LABELS[this.mode] : '']
+                  .filter(Boolean)
+                  .join(' · ')}
+              </p>`
+            : nothing}
+        </div>
+        <button part="close" class="button" type="button" @click=${this.close}>Close</button>
+      </header>
+      ${c ? this.renderBody(c) : html`<p part="meta">This conversation has ended or is not available.</p>`}
+    </section>`;
+  }
+
+  private renderBody(c: ConversationState) {
+    const a = panelActions(c, this.service?.mode ?? this.mode, this.me);
+    const busy = this.pending !== null;
+    const button = (action: PanelAction, part: string, label: string, reason: string, primary = false) =>
+      html`<button
+        part="action ${part}"
+        class="button ${primary ? 'primary' : ''}"
+        type="button"
+        ?disabled=${!!reason || (busy && this.pending !== action)}
+        aria-busy=${this.pending === action ? 'true' : nothing}
+        aria-describedby=${reason ? `reason-${part}` : nothing}
+        @click=${() => this.run(action)}
+      >
+        ${label}
+      </button>`;
+    const reasons = [
+      a.takeOver.shown && a.takeOver.reason ? html`<li id="reason-take-over">Take Over Conversation: ${a.takeOver.reason}</li>` : nothing,
+      a.resumeAi.shown && a.resumeAi.reason ? html`<li id="reason-resume-ai">Resume AI: ${a.resumeAi.reason}</li>` : nothing,
+    ];
+    return html`
+      <div part="actions">
+        ${a.takeOver.shown ? button('take_over', 'take-over', 'Take Over Conversation', a.takeOver.reason, true) : nothing}
+        ${button('resume_ai', 'resume-ai', 'Resume AI', a.resumeAi.reason)}
+        ${a.release.shown ? button('release', 'release', 'Release', '') : nothing}
+        ${a.markReviewed.shown ? button('dismiss_flags', 'mark-reviewed', 'Mark reviewed', '') : nothing}
+      </div>
+      <ul part="reasons">${reasons}</ul>
+      ${a.heldByOther ? html`<p part="holder">Claimed by ${a.heldByOther.name}. Only they can reply.</p>` : nothing}
+      <p part="feedback" role="status">${this.pending ? PENDING_TEXT[this.pending] : this.feedback}</p>
+      <p part="error" role="alert">${this.error}</p>
+      ${this.renderTranscript()} ${a.heldByMe ? this.renderReply(c) : nothing}
+    `;
+  }
+
+  private renderTranscript() {
+    const t = this.transcript;
+    const messages = t?.messages ?? [];
+    return html`<div part="transcript" role="log" aria-label="Transcript" tabindex="0">
+      ${t?.hasOlder
+        ? html`<button
+            part="load-older"
+            class="button"
+            type="button"
+            ?disabled=${this.pending === 'load_older'}
+            aria-busy=${this.pending === 'load_older' ? 'true' : nothing}
+            @click=${() => this.run('load_older')}
+          >
+            Load older
+          </button>`
+        : nothing}
+      ${messages.length ? html`<ol>${messages.map((m) => this.renderMessage(m))}</ol>` : html`<p part="meta">No messages yet.</p>`}
+    </div>`;
+  }
+
+  private renderMessage(m: Message) {
+    const author = m.role === 'agent' && m.agent ? m.agent.name : ROLE_LABELS[m.role];
+    return html`<li part="message message-${m.role}" data-role=${m.role}>
+      <div part="author">${author}<time datetime=${new Date(m.at).toISOString()}>${formatTime(m.at)}</time></div>
+      <p part="text">${m.text}</p>
+    </li>`;
+  }
+
+  private renderReply(c: ConversationState) {
+    const sending = this.pending === 'send_message';
+    return html`<form part="reply" @submit=${this.onSubmit}>
+      <label for="reply">Reply to ${c.customer.name}</label>
+      <textarea
+        id="reply"
+        part="reply-input"
+        maxlength=${MAX_MESSAGE_LENGTH}
+        .value=${this.draft}
+        @input=${(e: Event) => (this.draft = (e.target as HTMLTextAreaElement).value)}
+        @keydown=${this.onReplyKeydown}
+      ></textarea>
+      <button part="send" class="button primary" type="submit" ?disabled=${sending || !this.draft.trim()} aria-busy=${sending ? 'true' : nothing}>
+        Send
+      </button>
+    </form>`;
+  }
+
+  private onKeydown(e: KeyboardEvent): void {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      this.close();
+    }
+  }
+
+  private onReplyKeydown(e: KeyboardEvent): void {
+    // Enter sends; Shift+Enter (or an IME composition) types a new line.
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      void this.send();
+    }
+  }
+
+  private onSubmit(e: Event): void {
+    e.preventDefault();
+    void this.send();
+  }
+
+  private async send(): Promise<void> {
+    const text = this.draft.trim();
+    if (!text || this.pending) return;
+    // The draft is cleared only once the server has the message: a failure never loses it.
+    if (await this.run('send_message', text)) this.draft = '';
+  }
+
+  private close(): void {
+    emit(this, 'handoff-panel-close', { id: this.conversation?.id ?? (this.conversationId || null) });
+  }
+
+  /** Emits the action, then, when connected and not cancelled, runs it. Resolves true on success. */
+  private async run(action: PanelAction, text?: string): Promise<boolean> {
+    const id = this.conversation?.id ?? this.conversationId;
+    if (!id || this.pending) return false;
+    this.error = '';
+    this.feedback = '';
+    if (!emit(this, 'handoff-conversation-action', { action, conversationId: id, ...(text !== undefined ? { text } : {}) }, { cancelable: true })) return false;
+    const client = this.activeClient;
+    if (!client) return false;
+    this.pending = action;
+    try {
+      switch (action) {
+        case 'take_over':
+          await client.takeOver(id);
+          break;
+        case 'resume_ai':
+          await client.resumeAi(id);
+          break;
+        case 'release':
+          await client.release(id);
+          break;
+        case 'dismiss_flags':
+          await client.dismissFlags(id);
+          break;
+        case 'send_message':
+          await client.sendMessage(id, text ?? '');
+          break;
+        case 'load_older':
+          await client.loadOlder(id);
+          break;
+      }
+      this.feedback = DONE_TEXT[action];
+      return true;
+    } catch (err) {
+      this.error = describeError(err);
+      return false;
+    } finally {
+      this.pending = null;
+    }
+  }
+
+  /** The conversation's service, when connected. */
+  private get service(): Service | undefined {
+    return this.services?.find((s) => s.id === this.conversation?.serviceId);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'conversation-panel': ConversationPanel;
+  }
+}

@@ -1,0 +1,90 @@
+import { LitElement, html, css, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ContextProvider } from '@lit/context';
+import type { HandoffClient } from '@handoff/sdk';
+import { handoffClientContext } from '../context.js';
+
+/**
+ * Hands one SDK client to every handoff element inside it, through @lit/context (key
+ * `Symbol.for('handoff-client')`). Pass a client you created (`client` property), or give
+ * `url` and `token` and the provider creates one and closes it when removed.
+ *
+ * The provider changes its value only when the client itself changes: state flows through the
+ * client's observables, so descendants are not re-rendered by the provider.
+ *
+ * @summary Provides an SDK client to descendants.
+ *
+ * @attr {string} url - The server's agent WebSocket URL (e.g. `wss://example.com/ws/agent`); with `token`, creates a client.
+ * @attr {string} token - The agent's token, sent in the first frame (never in the URL).
+ * @prop {HandoffClient | undefined} client - The client to provide. Set it yourself, or let `url` + `token` create one.
+ *
+ * @slot - The elements that use the client.
+ */
+export class HandoffProvider extends LitElement {
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+  `;
+
+  /**
+   * How the provider creates a client from `url` and `token`. The single-file bundle sets it
+   * to the SDK's `createHandoffClient`; with separate packages, set it once:
+   * `HandoffProvider.createClient = createHandoffClient`.
+   */
+  static createClient?: (options: { url: string; token: string }) => HandoffClient;
+
+  @property({ attribute: false }) client?: HandoffClient;
+  @property() url = '';
+  @property() token = '';
+
+  private readonly provider = new ContextProvider(this, { context: handoffClientContext });
+  /** The client this element created (and so must close). */
+  private owned?: HandoffClient;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.ensureOwned();
+    this.provider.setValue(this.client ?? this.owned);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A move within the page disconnects and reconnects in one task: keep the connection then.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.closeOwned();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    if ((changed.has('url') || changed.has('token')) && this.owned) this.closeOwned();
+    this.ensureOwned();
+    this.provider.setValue(this.client ?? this.owned);
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+
+  private ensureOwned(): void {
+    if (this.client || this.owned || !this.isConnected || !this.url || !this.token) return;
+    const create = (this.constructor as typeof HandoffProvider).createClient;
+    if (!create) {
+      console.warn('<handoff-provider>: set HandoffProvider.createClient (e.g. to createHandoffClient) to connect from url and token.');
+      return;
+    }
+    this.owned = create({ url: this.url, token: this.token });
+  }
+
+  private closeOwned(): void {
+    this.owned?.close();
+    this.owned = undefined;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'handoff-provider': HandoffProvider;
+  }
+}

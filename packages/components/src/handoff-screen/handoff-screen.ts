@@ -1,0 +1,281 @@
+import { html, nothing } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
+import type { Agent, ConnectionState, ConversationState, HandoffStats, Service, Transcript } from '@handoff/sdk';
+import { ConnectedElement } from '../base/handoff-element.js';
+import { ObserveController } from '../controllers/observe.js';
+import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
+import type { ConversationCard } from '../conversation-card/conversation-card.js';
+import type { OpenConversationEvent } from '../events.js';
+import { statsOf } from '../utils/stats.js';
+import { styles } from './handoff-screen.styles.js';
+
+/** The age on cards is refreshed this often. */
+const TICK_MS = 30_000;
+
+interface ServiceGroup {
+  readonly conversations: readonly ConversationState[];
+  /** Conversations held by an agent: AI Only would hand them back (the toggle confirms first). */
+  readonly claimed: number;
+}
+
+/**
+ * The whole Human Handoff screen: the title, the connection status (top right), the counters,
+ * Set all services (when there are two or more services), a section per service with its mode
+ * toggle and its conversation cards, and the panel of the selected conversation.
+ *
+ * Cards open the panel on click, Enter or Space; focus moves into the panel and returns to the
+ * card when the panel closes (Close or Escape). A `handoff-open-conversation` event from inside
+ * the screen (e.g. a slotted `<handoff-toaster>`'s Open) opens that conversation too.
+ *
+ * Lists are virtualized (@lit-labs/virtualizer), so a service with 10,000 conversations scrolls
+ * smoothly; a change to one conversation re-renders only that card, because the SDK keeps the
+ * identity of every unchanged conversation object.
+ *
+ * With a client (property or `<handoff-provider>`) the screen and its parts connect
+ * themselves; without one, it renders the data properties and its parts fire their events for
+ * the host to handle.
+ *
+ * @summary The Human Handoff screen.
+ *
+ * @attr {string} heading - The title (default "Human Handoff").
+ * @attr {string} selected - The id of the conversation open in the panel; empty when closed.
+ * @attr {number} now - A fixed current time (ms) for ages, e.g. in stories; 0 (default) uses the clock.
+ * @attr {'light'|'dark'} theme - Force a theme for the screen and everything in it.
+ * @prop {readonly Service[]} services - The services. Set from `client.services$` when connected.
+ * @prop {readonly ConversationState[]} conversations - The active conversations. Set from `client.conversations$` when connected.
+ * @prop {HandoffStats | null} stats - The counters; computed from `conversations` when null. Ignored when connected.
+ * @prop {ConnectionState | null} connection - The connection state for the indicator. Ignored when connected.
+ * @prop {Agent | null} me - The signed-in agent. Set from `client.me$` when connected.
+ * @prop {Readonly<Record<string, Transcript>>} transcripts - Transcripts by conversation id, for the panel when not connected.
+ * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`.
+ *
+ * @fires {ConversationSelectEvent} handoff-conversation-select - From a card: bubbles out of the screen after it opened the panel.
+ * @fires {ModeChangeEvent} handoff-mode-change - From a mode toggle (see `<service-mode-toggle>`).
+ * @fires {ConversationActionEvent} handoff-conversation-action - From the panel (see `<conversation-panel>`).
+ * @fires {PanelCloseEvent} handoff-panel-close - From the panel, after the screen closed it.
+ *
+ * @slot - Extra content after the screen, typically a `<handoff-toaster>` whose Open opens the panel.
+ *
+ * @csspart base - The screen's container.
+ * @csspart header - Title and connection status.
+ * @csspart title - The "Human Handoff" heading.
+ * @csspart connection - The `<handoff-connection-status>`.
+ * @csspart stats - The `<handoff-stats>`.
+ * @csspart toolbar - The Set all services area.
+ * @csspart toolbar-label - The "Set all services" text.
+ * @csspart set-all - The Set all services `<service-mode-toggle>`.
+ * @csspart body - The services and the panel, side by side.
+ * @csspart services - The column of service sections.
+ * @csspart service - One service's section.
+ * @csspart service-header - A service's name, count and mode toggle.
+ * @csspart service-name - A service's heading.
+ * @csspart service-count - "12 active".
+ * @csspart mode-toggle - A service's `<service-mode-toggle>`.
+ * @csspart list - A service's (virtualized) list of cards.
+ * @csspart card - Each `<conversation-card>`.
+ * @csspart empty - "No active conversations".
+ * @csspart panel - The `<conversation-panel>`.
+ *
+ * @cssprop --handoff-screen-background - Screen background (default `--handoff-color-surface`).
+ * @cssprop --handoff-screen-padding - Padding around the screen (default 1rem).
+ * @cssprop --handoff-panel-width - Width of the panel column (default 28rem).
+ */
+export class HandoffScreen extends ConnectedElement {
+  static override styles = [...ConnectedElement.styles, styles];
+
+  @property() heading = 'Human Handoff';
+  @property({ reflect: true }) selected = '';
+  @property({ type: Number }) now = 0;
+  @property({ attribute: false }) services: readonly Service[] = [];
+  @property({ attribute: false }) conversations: readonly ConversationState[] = [];
+  @property({ attribute: false }) stats: HandoffStats | null = null;
+  @property({ attribute: false }) connection: ConnectionState | null = null;
+  @property({ attribute: false }) me: Agent | null = null;
+  @property({ attribute: false }) transcripts: Readonly<Record<string, Transcript>> = {};
+
+  @state() private tick = Date.now();
+
+  @query('[part="panel"]') private panel?: ConversationPanel;
+
+  private groups = new Map<string, ServiceGroup>();
+  private groupedFrom: readonly ConversationState[] | null = null;
+  /** The card to give focus back to when the panel closes. */
+  private returnFocusTo = '';
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  /** One render function per service, kept stable so the virtualizer sees no change. */
+  private renderers = new Map<string, (c: ConversationState, i: number) => unknown>();
+
+  constructor() {
+    super();
+    const deps = () => [this.activeClient];
+    new ObserveController(this, () => this.activeClient?.services$, (s) => (this.services = s), deps);
+    new ObserveController(this, () => this.activeClient?.conversations$, (c) => (this.conversations = c), deps);
+    new ObserveController(this, () => this.activeClient?.me$, (m) => (this.me = m), deps);
+    this.addEventListener('handoff-conversation-select', (e) => void this.open(e.detail.id));
+    this.addEventListener('handoff-open-conversation', (e: OpenConversationEvent) => void this.open(e.detail.id));
+    this.addEventListener('handoff-panel-close', () => void this.close());
+    this.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.selected) void this.close();
+    });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.ticker = setInterval(() => (this.tick = Date.now()), TICK_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  /** Opens a conversation in the panel and moves focus into it. */
+  async open(id: string): Promise<void> {
+    if (!id) return;
+    if (this.selected !== id) this.returnFocusTo = id;
+    this.selected = id;
+    await this.updateComplete;
+    await this.panel?.updateComplete;
+    this.panel?.focus();
+  }
+
+  /** Closes the panel and gives focus back to the card that opened it. */
+  async close(): Promise<void> {
+    if (!this.selected) return;
+    this.selected = '';
+    await this.updateComplete;
+    this.cardFor(this.returnFocusTo)?.focus();
+  }
+
+  protected override render() {
+    const client = this.activeClient;
+    this.regroup();
+    const byId = new Map(this.services.map((s) => [s.id, s]));
+    const selected = this.selected ? this.conversations.find((c) => c.id === this.selected) : undefined;
+    let claimedAll = 0;
+    for (const g of this.groups.values()) claimedAll += g.claimed;
+    const allMode = this.services.length && this.services.every((s) => s.mode === this.services[0]!.mode) ? this.services[0]!.mode : null;
+
+    return html`<div part="base">
+        <header part="header">
+          <h1 part="title">${this.heading}</h1>
+          ${client
+            ? html`<handoff-connection-status part="connection" .client=${client}></handoff-connection-status>`
+            : html`<handoff-connection-status
+                part="connection"
+                .state=${this.connection}
+                status=${this.connection?.status ?? 'offline'}
+              ></handoff-connection-status>`}
+        </header>
+        ${client
+          ? html`<handoff-stats part="stats" .client=${client}></handoff-stats>`
+          : html`<handoff-stats part="stats" .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>`}
+        ${this.services.length >= 2
+          ? html`<div part="toolbar">
+              <span part="toolbar-label" aria-hidden="true">Set all services</span>
+              <service-mode-toggle part="set-all" all label="Set all services" .client=${client} .mode=${allMode} .claimed=${claimedAll}></service-mode-toggle>
+            </div>`
+          : nothing}
+        <div part="body" class=${this.selected ? 'with-panel' : ''}>
+          <div part="services">${this.services.map((s) => this.renderService(s, client !== undefined))}</div>
+          ${this.selected
+            ? html`<conversation-panel
+                part="panel"
+                conversation-id=${this.selected}
+                .client=${client}
+                .conversation=${client ? null : selected ?? null}
+                .transcript=${client ? null : this.transcripts[this.selected] ?? null}
+                .me=${this.me}
+                mode=${(selected && byId.get(selected.serviceId)?.mode) || nothing}
+                service-name=${(selected && byId.get(selected.serviceId)?.name) || ''}
+              ></conversation-panel>`
+            : nothing}
+        </div>
+      </div>
+      <slot></slot>`;
+  }
+
+  private renderService(s: Service, connected: boolean) {
+    const group = this.groups.get(s.id) ?? { conversations: [], claimed: 0 };
+    const items = group.conversations;
+    return html`<section part="service" aria-labelledby="service-${s.id}" data-service=${s.id}>
+      <header part="service-header">
+        <h2 part="service-name" id="service-${s.id}" tabindex="-1">${s.name}</h2>
+        <span part="service-count">${items.length} active</span>
+        <service-mode-toggle
+          part="mode-toggle"
+          service-id=${s.id}
+          service-name=${s.name}
+          .client=${connected ? this.activeClient : undefined}
+          .mode=${s.mode}
+          .claimed=${group.claimed}
+        ></service-mode-toggle>
+      </header>
+      ${items.length
+        ? html`<div part="list" role="list" aria-label="${s.name} conversations">
+            ${virtualize({ items: items as ConversationState[], keyFunction: (c: ConversationState) => c.id, renderItem: this.rendererFor(s) })}
+          </div>`
+        : html`<p part="empty">No active conversations.</p>`}
+    </section>`;
+  }
+
+  /** A render function per service; it reads `selected` and `now` when called, so it can stay the same function. */
+  private rendererFor(s: Service) {
+    let fn = this.renderers.get(s.id) as ((c: ConversationState, i: number) => ReturnType<typeof html>) | undefined;
+    if (!fn || (fn as { serviceName?: string }).serviceName !== s.name) {
+      fn = (c: ConversationState, i: number) => html`<conversation-card
+        part="card"
+        role="listitem"
+        aria-posinset=${i + 1}
+        aria-setsize=${this.groups.get(s.id)?.conversations.length ?? 0}
+        data-id=${c.id}
+        .conversation=${c}
+        service-name=${s.name}
+        .now=${this.now || this.tick}
+        ?selected=${c.id === this.selected}
+      ></conversation-card>`;
+      (fn as { serviceName?: string }).serviceName = s.name;
+      this.renderers.set(s.id, fn);
+    }
+    return fn;
+  }
+
+  /** Groups conversations by service, once per new `conversations` array. */
+  private regroup(): void {
+    if (this.groupedFrom === this.conversations) return;
+    this.groupedFrom = this.conversations;
+    const lists = new Map<string, ConversationState[]>();
+    const claimed = new Map<string, number>();
+    for (const c of this.conversations) {
+      let list = lists.get(c.serviceId);
+      if (!list) lists.set(c.serviceId, (list = []));
+      list.push(c);
+      if (c.claim) claimed.set(c.serviceId, (claimed.get(c.serviceId) ?? 0) + 1);
+    }
+    const groups = new Map<string, ServiceGroup>();
+    for (const [id, list] of lists) {
+      // Keep the previous array when nothing in it changed, so an untouched service's list does not re-render.
+      const before = this.groups.get(id)?.conversations;
+      const same = before && before.length === list.length && before.every((c, i) => c === list[i]);
+      groups.set(id, { conversations: same ? before : list, claimed: claimed.get(id) ?? 0 });
+    }
+    this.groups = groups;
+  }
+
+  private cardFor(id: string): HTMLElement | null {
+    if (!id) return null;
+    const card = this.renderRoot.querySelector<ConversationCard>(`conversation-card[data-id="${CSS.escape(id)}"]`);
+    if (card) return card;
+    // The card was virtualized away while the panel was open: fall back to its service's heading.
+    const c = this.conversations.find((x) => x.id === id);
+    return c ? this.renderRoot.querySelector<HTMLElement>(`#service-${CSS.escape(c.serviceId)}`) : null;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'handoff-screen': HandoffScreen;
+  }
+}

@@ -1,0 +1,203 @@
+import { html, nothing } from 'lit';
+import { property, query, queryAll, state } from 'lit/decorators.js';
+import type { ConversationState, Mode, Service } from '@handoff/sdk';
+import { buttonStyles } from '../base/tokens.styles.js';
+import { ConnectedElement } from '../base/handoff-element.js';
+import { ObserveController } from '../controllers/observe.js';
+import { emit } from '../events.js';
+import { MODES, MODE_LABELS, describeError } from '../utils/format.js';
+import { styles } from './service-mode-toggle.styles.js';
+
+/**
+ * The three-way mode control (AI Only, Human-Supported AI, Human Only) for one service, or,
+ * with `all`, the Set all services control.
+ *
+ * Follows the WAI-ARIA toggle-button group pattern: a labelled group of buttons with
+ * `aria-pressed`; Tab reaches the group once, arrow keys (and Home/End) move between the
+ * buttons, Enter or Space chooses. When AI Only would hand conversations held by agents back to
+ * the AI (`claimed` > 0), the choice is confirmed first in an inline alert dialog.
+ *
+ * With a client the toggle runs the command itself and shows it pending, done or failed;
+ * without one, listen to `handoff-mode-change` and set `mode`, `pending` and `error` yourself.
+ *
+ * @summary Mode button group for a service, or for all services.
+ *
+ * @attr {string} service-id - The service this toggle controls (ignored with `all`).
+ * @attr {boolean} all - Control every service at once (Set all services).
+ * @attr {string} service-name - The service's display name, used in the default label ("Billing mode") and in feedback.
+ * @attr {string} label - The group's accessible name; default "Set all services" with `all`, else "<service-name> mode".
+ * @attr {'ai_only'|'human_supported'|'human_only'} mode - The current mode; empty when services differ (Set all services). Set from `client.services$` when connected.
+ * @attr {number} claimed - How many conversations agents hold that AI Only would hand back (asks for confirmation when > 0). Set from `client.conversations$` when connected.
+ * @attr {boolean} disabled - Disable every option.
+ * @attr {'ai_only'|'human_supported'|'human_only'} pending - The mode being applied, shown as busy.
+ * @attr {string} error - A readable error from the last attempt.
+ * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
+ * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`.
+ *
+ * @fires {ModeChangeEvent} handoff-mode-change - A mode was chosen (after any confirmation). Detail `{ serviceId: string | null, mode }` (`serviceId` null for all services). Bubbles, composed, cancelable: cancel it to stop the connected toggle from sending the command.
+ *
+ * @csspart group - The button group.
+ * @csspart option - Each mode button (also `pressed` on the current one).
+ * @csspart pressed - The button of the current mode.
+ * @csspart confirm - The confirmation dialog shown before AI Only hands claimed conversations back.
+ * @csspart confirm-button - The dialog's "Switch to AI Only" button.
+ * @csspart cancel-button - The dialog's Cancel button.
+ * @csspart feedback - The polite status line ("Billing set to AI Only").
+ * @csspart error - The error line.
+ *
+ * @cssprop --handoff-mode-toggle-pressed-background - Background of the current mode's button (default `--handoff-color-accent`).
+ * @cssprop --handoff-mode-toggle-pressed-color - Text colour of the current mode's button (default `--handoff-color-on-accent`).
+ */
+export class ServiceModeToggle extends ConnectedElement {
+  static override styles = [...ConnectedElement.styles, buttonStyles, styles];
+
+  @property({ attribute: 'service-id' }) serviceId = '';
+  @property({ type: Boolean, reflect: true }) all = false;
+  @property({ attribute: 'service-name' }) serviceName = '';
+  @property() label = '';
+  @property() mode: Mode | null = null;
+  @property({ type: Number }) claimed = 0;
+  @property({ type: Boolean, reflect: true }) disabled = false;
+  @property() pending: Mode | null = null;
+  @property() error = '';
+
+  @state() private confirming = false;
+  @state() private feedback = '';
+  @state() private focusIndex = -1;
+
+  @queryAll('[part~="option"]') private options!: NodeListOf<HTMLButtonElement>;
+  @query('[part="cancel-button"]') private cancelButton?: HTMLButtonElement;
+
+  constructor() {
+    super();
+    new ObserveController(this, () => this.activeClient?.services$, (s) => this.fromServices(s), () => [this.activeClient, this.serviceId, this.all]);
+    new ObserveController(this, () => this.activeClient?.conversations$, (c) => this.fromConversations(c), () => [this.activeClient, this.serviceId, this.all]);
+  }
+
+  protected override render() {
+    const name = this.label || (this.all ? 'Set all services' : `${this.serviceName || 'Service'} mode`);
+    const tabbable = this.focusIndex >= 0 ? this.focusIndex : Math.max(0, MODES.indexOf(this.mode as Mode));
+    return html`<div part="group" role="group" aria-label=${name} @keydown=${this.onKeydown}>
+        ${MODES.map((mode, i) => {
+          const pressed = mode === this.mode;
+          return html`<button
+            part="option ${pressed ? 'pressed' : ''}"
+            type="button"
+            data-mode=${mode}
+            aria-pressed=${pressed ? 'true' : 'false'}
+            aria-busy=${this.pending === mode ? 'true' : nothing}
+            aria-disabled=${this.disabled ? 'true' : nothing}
+            tabindex=${i === tabbable ? 0 : -1}
+            @click=${() => this.choose(mode)}
+            @focus=${() => (this.focusIndex = i)}
+          >
+            ${MODE_LABELS[mode]}
+          </button>`;
+        })}
+      </div>
+      ${this.confirming ? this.renderConfirm() : nothing}
+      <span part="feedback" role="status">${this.pending ? `Switching to ${MODE_LABELS[this.pending]}…` : this.feedback}</span>
+      <span part="error" role="alert">${this.error}</span>`;
+  }
+
+  private renderConfirm() {
+    const n = this.claimed;
+    return html`<div
+      part="confirm"
+      role="alertdialog"
+      aria-modal="false"
+      aria-labelledby="confirm-title"
+      aria-describedby="confirm-text"
+      @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.cancelConfirm()}
+    >
+      <p id="confirm-title"><strong>Switch to AI Only?</strong></p>
+      <p id="confirm-text">
+        ${n === 1 ? '1 conversation held by an agent' : `${n} conversations held by agents`} will be handed back to the AI, and
+        the agents lose their claim.
+      </p>
+      <div class="actions">
+        <button part="confirm-button" class="button primary" type="button" @click=${this.confirmAiOnly}>Switch to AI Only</button>
+        <button part="cancel-button" class="button" type="button" @click=${this.cancelConfirm}>Cancel</button>
+      </div>
+    </div>`;
+  }
+
+  private onKeydown(e: KeyboardEvent): void {
+    const options = [...this.options];
+    const from = options.indexOf(e.composedPath()[0] as HTMLButtonElement);
+    if (from < 0) return;
+    const to =
+      e.key === 'ArrowRight' || e.key === 'ArrowDown'
+        ? (from + 1) % options.length
+        : e.key === 'ArrowLeft' || e.key === 'ArrowUp'
+          ? (from - 1 + options.length) % options.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? options.length - 1
+              : -1;
+    if (to < 0) return;
+    e.preventDefault();
+    this.focusIndex = to;
+    options[to]!.focus();
+  }
+
+  private async choose(mode: Mode): Promise<void> {
+    if (this.disabled || this.pending || mode === this.mode) return;
+    if (mode === 'ai_only' && this.claimed > 0) {
+      this.confirming = true;
+      await this.updateComplete;
+      this.cancelButton?.focus();
+      return;
+    }
+    await this.apply(mode);
+  }
+
+  private async confirmAiOnly(): Promise<void> {
+    this.confirming = false;
+    this.options[0]?.focus();
+    await this.apply('ai_only');
+  }
+
+  private async cancelConfirm(): Promise<void> {
+    this.confirming = false;
+    await this.updateComplete;
+    this.options[0]?.focus();
+  }
+
+  private async apply(mode: Mode): Promise<void> {
+    const serviceId = this.all ? null : this.serviceId;
+    this.error = '';
+    this.feedback = '';
+    if (!emit(this, 'handoff-mode-change', { serviceId, mode }, { cancelable: true })) return;
+    const client = this.activeClient;
+    if (!client) return;
+    this.pending = mode;
+    try {
+      await (serviceId === null ? client.setAllModes(mode) : client.setMode(serviceId, mode));
+      this.feedback = `${this.all ? 'All services' : this.serviceName || 'Service'} set to ${MODE_LABELS[mode]}`;
+    } catch (err) {
+      this.error = describeError(err);
+    } finally {
+      this.pending = null;
+    }
+  }
+
+  private fromServices(services: readonly Service[]): void {
+    const mine = this.all ? services : services.filter((s) => s.id === this.serviceId);
+    const first = mine[0]?.mode ?? null;
+    this.mode = mine.every((s) => s.mode === first) ? first : null;
+  }
+
+  private fromConversations(conversations: readonly ConversationState[]): void {
+    let n = 0;
+    for (const c of conversations) if (c.claim && (this.all || c.serviceId === this.serviceId)) n++;
+    this.claimed = n;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'service-mode-toggle': ServiceModeToggle;
+  }
+}

@@ -1,0 +1,50 @@
+import type { Agent, ConversationState, Mode } from '@handoff/sdk';
+import { MODE_LABELS } from './format.js';
+
+export interface ActionAvailability {
+  /** Whether the action is offered at all. */
+  readonly shown: boolean;
+  /** Why it cannot be used now; empty when it can. */
+  readonly reason: string;
+}
+
+export interface PanelActions {
+  readonly takeOver: ActionAvailability;
+  readonly resumeAi: ActionAvailability;
+  readonly release: ActionAvailability;
+  readonly markReviewed: ActionAvailability;
+  /** The agent holding the conversation, when it is not `me`. */
+  readonly heldByOther: Agent | null;
+  readonly heldByMe: boolean;
+}
+
+/**
+ * What the panel offers for a conversation, from PRODUCT.md points 2 to 6. The server decides
+ * in the end; this only keeps the buttons honest and says why one is disabled.
+ */
+export function panelActions(c: ConversationState, mode: Mode | null, me: Agent | null): PanelActions {
+  const holder = c.claim?.agent ?? null;
+  const heldByMe = !!holder && !!me && holder.id === me.id;
+  const heldByOther = holder && !heldByMe ? holder : null;
+  const claimedReason = heldByOther ? `Claimed by ${heldByOther.name}` : '';
+
+  const takeOver: ActionAvailability = {
+    shown: !heldByMe,
+    reason: mode === 'ai_only' ? `Take over is not available in ${MODE_LABELS.ai_only} mode` : claimedReason,
+  };
+  const resumeAi: ActionAvailability = {
+    shown: true,
+    reason:
+      mode === 'human_only'
+        ? `The AI is off in ${MODE_LABELS.human_only} mode`
+        : claimedReason || (c.status === 'ai' ? 'The AI is already answering' : ''),
+  };
+  return {
+    takeOver,
+    resumeAi,
+    release: { shown: heldByMe, reason: '' },
+    markReviewed: { shown: c.flags.length > 0, reason: '' },
+    heldByOther,
+    heldByMe,
+  };
+}

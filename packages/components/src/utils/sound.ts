@@ -1,0 +1,66 @@
+/**
+ * The escalation chime, generated with WebAudio: no file, no network.
+ *
+ * Browsers block audio until the person has interacted with the page. A blocked
+ * `AudioContext` stays `suspended` and its `resume()` stays pending or rejects; `play()`
+ * reports that as `false` so the toaster can show an "Enable sound" button instead of failing
+ * silently.
+ */
+export interface SoundPlayer {
+  /** Plays the chime. Resolves false when the browser blocked audio. */
+  play(): Promise<boolean>;
+  /** Called from a click: lifts the block. Resolves true when audio can play now. */
+  unlock(): Promise<boolean>;
+}
+
+/** How long `play()` waits for a suspended context to resume before calling it blocked. */
+const RESUME_WAIT_MS = 250;
+
+export function webAudioChime(): SoundPlayer {
+  let context: AudioContext | undefined;
+  const get = (): AudioContext | undefined => {
+    if (!context && typeof AudioContext === 'function') context = new AudioContext();
+    return context;
+  };
+  const resume = async (ac: AudioContext, waitMs: number): Promise<boolean> => {
+    if (ac.state === 'running') return true;
+    const resumed = ac.resume().then(
+      () => true,
+      () => false,
+    );
+    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs));
+    return (await Promise.race([resumed, timedOut])) && (ac.state as AudioContextState) === 'running';
+  };
+  return {
+    async play() {
+      const ac = get();
+      if (!ac || !(await resume(ac, RESUME_WAIT_MS))) return false;
+      chime(ac);
+      return true;
+    },
+    async unlock() {
+      const ac = get();
+      if (!ac || !(await resume(ac, 2000))) return false;
+      chime(ac);
+      return true;
+    },
+  };
+}
+
+/** Two short rising sine notes (A5, D6), about 0.35 s in all, with soft attack and release. */
+function chime(ac: AudioContext): void {
+  const start = ac.currentTime;
+  [880, 1175].forEach((frequency, i) => {
+    const at = start + i * 0.16;
+    const osc = ac.createOscillator();
+    const gain = ac.createGain();
+    osc.type = 'sine';
+    osc.frequency.value = frequency;
+    gain.gain.setValueAtTime(0, at);
+    gain.gain.linearRampToValueAtTime(0.2, at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.001, at + 0.18);
+    osc.connect(gain).connect(ac.destination);
+    osc.start(at);
+    osc.stop(at + 0.2);
+  });
+}
