@@ -92,11 +92,18 @@ interface RawSocket {
 type TypedMessage = { data: unknown };
 type TypedClose = { code: number; reason: string };
 
-export function createHandoffClient(options: HandoffClientOptions): HandoffClient {
+/** A `HandoffClient`, plus the whole reducer state for tools and tests. */
+export interface HandoffClientWithState extends HandoffClient {
+  /** Every public stream is a projection of this one (replays the current value). */
+  readonly state$: Observable<HandoffState>;
+}
+
+export function createHandoffClient(options: HandoffClientOptions): HandoffClientWithState {
   return new Client(options);
 }
 
-class Client implements HandoffClient {
+class Client implements HandoffClientWithState {
+  readonly state$: Observable<HandoffState>;
   readonly connection$: Observable<ConnectionState>;
   readonly me$: HandoffClient['me$'];
   readonly services$: HandoffClient['services$'];
@@ -152,7 +159,7 @@ class Client implements HandoffClient {
     this.dedupe = pickDedupe(options.escalationDedupe ?? 'auto', options.url);
     this.store = new BehaviorSubject(initialState());
 
-    const state$ = this.store.asObservable();
+    const state$ = (this.state$ = this.store.asObservable());
     const select = <T>(fn: (s: HandoffState) => T): Observable<T> =>
       state$.pipe(map(fn), distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
     const values = <T>(fn: (s: HandoffState) => ReadonlyMap<string, T>): Observable<readonly T[]> =>

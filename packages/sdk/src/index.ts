@@ -1,7 +1,7 @@
 export * from './protocol/index.js';
 export type * from './client-types.js';
 export { createHandoffClient } from './client.js';
-export type { HandoffClientOptions, HandoffLogger } from './client.js';
+export type { HandoffClientOptions, HandoffClientWithState, HandoffLogger } from './client.js';
 export * from './errors.js';
 export { browserDedupe, memoryDedupe } from './escalation-dedupe.js';
 export type { EscalationDedupe, BrowserDedupeOptions } from './escalation-dedupe.js';
