@@ -1,0 +1,196 @@
+/**
+ * Element benchmarks, run in Chromium by tachometer (bench/run.mjs). One page load measures one
+ * implementation at one size:
+ *
+ *   index.html?impl=elements&n=10000   <handoff-screen> fed by an in-memory client
+ *   index.html?impl=baseline&n=10000   hand-written plain DOM fed by the same client
+ *
+ * Both read the same data from the same `FakeHandoffClient` (the fixture whose streams behave as
+ * the SDK's do: one new array per change, only the changed conversation a new object), so the
+ * difference is what the elements cost over the least a page could do.
+ *
+ * - render: from creating the view to the first conversation visible in the DOM, laid out.
+ * - update: one visible conversation gets a new last message; from the client emitting it to the
+ *   new text in that card's DOM, laid out. UPDATES samples per page; the page reports their
+ *   median and 95th percentile.
+ *
+ * Results go to `window.benchResult` for tachometer's expression measurements.
+ */
+import '@handoff/components/define';
+import type { ConversationState } from '@handoff/sdk';
+import { FakeHandoffClient, manyConversations, services } from '../../packages/components/src/fixtures/index.js';
+
+const UPDATES = 60;
+/** Give up on a render or an update that never shows: a broken bench must not hang. */
+const SETTLE_LIMIT_MS = 10_000;
+
+interface View {
+  /** The element that holds the DOM of conversation `id`, if it is rendered. */
+  rowOf(id: string): Element | null;
+  /** Ids of the conversations whose DOM is rendered now. */
+  renderedIds(): string[];
+}
+
+declare global {
+  interface Window {
+    benchResult?: { render: number; updateMedian: number; updateP95: number; rendered: number };
+    benchError?: string;
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const impl = params.get('impl') ?? 'elements';
+const n = Number(params.get('n') ?? 1000);
+
+// Data is made before the clock starts: it is not the view's cost.
+const now = Date.now();
+const client = new FakeHandoffClient({
+  services: services(),
+  conversations: manyConversations(n, 'billing', { now }),
+});
+
+void main().catch((error: unknown) => {
+  window.benchError = String((error as Error)?.stack ?? error);
+  console.error(error);
+});
+
+async function main(): Promise<void> {
+  const host = document.getElementById('host')!;
+
+  const t0 = performance.now();
+  const view = impl === 'baseline' ? mountBaseline(host) : mountElements(host);
+  await settle(() => view.renderedIds().length > 0);
+  const render = performance.now() - t0;
+
+  // Update conversations that are on screen: the case a person would notice.
+  const visible = view.renderedIds();
+  const times: number[] = [];
+  for (let k = 0; k < UPDATES; k++) {
+    await nextFrame(); // each update starts on a quiet frame, as a live event would
+    const id = visible[(k * 7) % visible.length]!;
+    const text = `bench update ${k}`;
+    const previous = client.conversations.value.find((c) => c.id === id)!;
+    // Found before the clock starts; looked up again only if the view replaced that row.
+    const row = view.rowOf(id);
+    const start = performance.now();
+    client.update(id, { lastMessage: { ...previous.lastMessage!, id: `${id}-u${k}`, text } });
+    await settle(() => textOf(row).includes(text) || textOf(view.rowOf(id)).includes(text));
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  window.benchResult = {
+    render,
+    updateMedian: quantile(times, 0.5),
+    updateP95: quantile(times, 0.95),
+    rendered: visible.length,
+  };
+}
+
+/** `<handoff-screen>` given the client, as a host page would. */
+function mountElements(host: HTMLElement): View {
+  const screen = document.createElement('handoff-screen');
+  (screen as unknown as { client: unknown }).client = client;
+  host.append(screen);
+  const cards = () => deepQueryAll(screen, 'conversation-card') as (HTMLElement & { conversation: ConversationState | null })[];
+  return {
+    rowOf: (id) => cards().find((c) => c.conversation?.id === id) ?? null,
+    renderedIds: () => cards().flatMap((c) => (c.conversation ? [c.conversation.id] : [])),
+  };
+}
+
+/**
+ * The least a page could do: one row per conversation, built once; on each emission, find the
+ * conversations whose object changed (identity, as the SDK guarantees) and patch their text.
+ * Not virtualized: every row is in the DOM.
+ */
+function mountBaseline(host: HTMLElement): View {
+  const list = document.createElement('div');
+  list.setAttribute('role', 'list');
+  list.style.cssText = 'height: 800px; overflow: auto; font: 14px system-ui;';
+  host.append(list);
+  const rows = new Map<string, { row: HTMLElement; preview: HTMLElement; status: HTMLElement }>();
+  let previous: readonly ConversationState[] = [];
+  const render = (c: ConversationState) => {
+    const r = rows.get(c.id)!;
+    r.preview.textContent = c.lastMessage?.text ?? '';
+    r.status.textContent = c.status === 'paused' ? 'Paused' : 'AI Active';
+  };
+  client.conversations$.subscribe((list$) => {
+    if (previous.length === 0) {
+      const frag = document.createDocumentFragment();
+      for (const c of list$) {
+        const row = document.createElement('div');
+        row.setAttribute('role', 'listitem');
+        row.style.cssText = 'display: grid; grid-template-columns: 10rem 1fr 6rem; gap: 8px; padding: 8px; border: 1px solid #ccc; margin: 4px;';
+        const name = document.createElement('strong');
+        name.textContent = c.customer.name;
+        const preview = document.createElement('span');
+        const status = document.createElement('span');
+        row.append(name, preview, status);
+        frag.append(row);
+        rows.set(c.id, { row, preview, status });
+        render(c);
+      }
+      list.append(frag);
+    } else {
+      for (let i = 0; i < list$.length; i++) if (list$[i] !== previous[i]) render(list$[i]!);
+    }
+    previous = list$;
+  });
+  return {
+    rowOf: (id) => rows.get(id)?.row ?? null,
+    // Every row exists; "rendered" means on screen, the ones the elements path updates too.
+    renderedIds: () => [...rows.keys()].slice(0, 20),
+  };
+}
+
+/** Waits until `done()` holds, checking after each task and each frame, then forces layout. */
+async function settle(done: () => boolean): Promise<void> {
+  const deadline = performance.now() + SETTLE_LIMIT_MS;
+  for (;;) {
+    await nextTask(); // Lit renders in microtasks: one task later, they have all run
+    if (done()) break;
+    if (performance.now() > deadline) throw new Error(`not settled after ${SETTLE_LIMIT_MS} ms`);
+    await nextFrame(); // virtualizers lay out from ResizeObserver callbacks, in the frame
+    if (done()) break;
+  }
+  void document.body.getBoundingClientRect(); // style and layout are part of the cost
+}
+
+function nextTask(): Promise<void> {
+  // A MessageChannel task, not setTimeout: no 1-4 ms clamping in the measurement.
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => resolve();
+    port2.postMessage(null);
+  });
+}
+
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
+
+/** Elements matching `selector` under `root`, looking through open shadow roots. */
+function deepQueryAll(root: Element | ShadowRoot, selector: string): Element[] {
+  const out: Element[] = [];
+  const walk = (node: Element | ShadowRoot) => {
+    for (const el of node.querySelectorAll('*')) {
+      if (el.matches(selector)) out.push(el);
+      else if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  if (root instanceof Element && root.shadowRoot) walk(root.shadowRoot);
+  walk(root);
+  return out;
+}
+
+/** Text of an element including its shadow DOM. */
+function textOf(el: Element | null): string {
+  if (!el) return '';
+  return (el.shadowRoot?.textContent ?? '') + (el.textContent ?? '');
+}
+
+function quantile(sorted: number[], q: number): number {
+  // Nearest rank: the value at or above which (1 - q) of the samples lie.
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}

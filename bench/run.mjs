@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark, results into BENCHMARKS.md.
+//
+//   node bench/run.mjs                  sdk, elements and bundle
+//   node bench/run.mjs elements bundle  only those sections
+//
+// - sdk:      each `bench/sdk/*.ts` (the SDK's own benches; they write BENCHMARKS.md's "SDK" section)
+// - elements: `bench/components/` pages in Chromium, driven by tachometer; writes "Elements"
+// - bundle:   rollup's size report for dist/handoff.js; writes "Bundle size"
+//
+// Environment: CHROME_PATH (default /usr/bin/chromium), CHROMEDRIVER_PATH (default: `chromedriver`
+// on PATH), BENCH_SAMPLES (page loads per element benchmark, default 10); to run a part only,
+// BENCH_IMPLS (elements,baseline) and BENCH_SIZES (100,1000,10000).
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BENCHMARKS = join(root, 'BENCHMARKS.md');
+const SECTIONS = ['SDK', 'Elements', 'Bundle size'];
+const chrome = process.env.CHROME_PATH || '/usr/bin/chromium';
+const SIZES = (process.env.BENCH_SIZES || '100,1000,10000').split(',').map(Number);
+const TARGET_RENDER_10K_MS = 250;
+const TARGET_UPDATE_P95_MS = 16;
+
+const wanted = process.argv.slice(2);
+const run = (name) => wanted.length === 0 || wanted.includes(name);
+let failed = false;
+
+if (run('sdk')) sdk();
+if (run('elements')) await elements();
+if (run('bundle')) bundle();
+process.exit(failed ? 1 : 0);
+
+// -- SDK ---------------------------------------------------------------------------------------
+
+function sdk() {
+  const dir = join(root, 'bench/sdk');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.(ts|mjs|js)$/.test(f) && !f.startsWith('_')).sort() : [];
+  if (files.length === 0) console.log('bench: no SDK benches in bench/sdk/');
+  for (const file of files) {
+    console.log(`\n== SDK: bench/sdk/${file}`);
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(dir, file)], {
+      cwd: root,
+      stdio: 'inherit',
+      timeout: 10 * 60_000,
+    });
+    if (r.status !== 0) {
+      console.error(`bench/sdk/${file} failed (${r.signal ?? `exit ${r.status}`})`);
+      failed = true;
+    }
+  }
+}
+
+// -- Elements ----------------------------------------------------------------------------------
+
+async function elements() {
+  console.log('\n== Elements: building bench/components/dist/bench.js');
+  const out = join(root, 'bench/components/dist');
+  mkdirSync(out, { recursive: true });
+  await esbuild.build({
+    entryPoints: [join(root, 'bench/components/bench.ts')],
+    outfile: join(out, 'bench.js'),
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    // Same code as dist/handoff.js: TypeScript sources, lit's production build.
+    conditions: ['source', 'production'],
+    tsconfig: join(root, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
+
+  const samples = Number(process.env.BENCH_SAMPLES || 10);
+  const browser = {
+    name: 'chrome',
+    headless: true,
+    binary: chrome,
+    addArguments: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking'],
+    windowSize: { width: 1280, height: 1000 },
+  };
+  // A page that failed reports `benchError`; throwing here makes tachometer fail instead of waiting.
+  const read = (key) =>
+    `(window.benchError ? (() => { throw new Error(window.benchError); })() : window.benchResult && window.benchResult.${key})`;
+  const benchmarks = [];
+  for (const n of SIZES) {
+    for (const impl of (process.env.BENCH_IMPLS || 'elements,baseline').split(',')) {
+      benchmarks.push({
+        name: `${impl} n=${n}`,
+        // tachometer resolves `root` and `url` from the config file's folder.
+        url: `../index.html?impl=${impl}&n=${n}`,
+        browser,
+        measurement: ['render', 'updateMedian', 'updateP95'].map((key) => ({ name: key, mode: 'expression', expression: read(key) })),
+      });
+    }
+  }
+  const config = { root: relative(out, root), sampleSize: samples, timeout: 0, benchmarks };
+  const configFile = join(out, 'tachometer.json');
+  const resultsFile = join(out, 'results.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+
+  console.log(`== Elements: tachometer, ${benchmarks.length} pages x ${samples} page loads`);
+  const env = { ...process.env };
+  // The driver must match the installed Chromium. The `chromedriver` npm package only copies
+  // CHROMEDRIVER_FILEPATH at install (.npmrc skips its download), so by default the driver is
+  // the one on PATH (Debian: /usr/bin/chromedriver, from chromium-driver).
+  if (process.env.CHROMEDRIVER_PATH) env.PATH = `${dirname(process.env.CHROMEDRIVER_PATH)}:${env.PATH}`;
+  // tachometer's own tables compare every page with every other; keep them in a log.
+  const logFile = join(out, 'tachometer.log');
+  const log = openSync(logFile, 'w');
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/tachometer/bin/tach.js'), '--config', relative(root, configFile), '--json-file', relative(root, resultsFile)],
+    { cwd: root, stdio: ['ignore', log, log], env, timeout: 30 * 60_000 },
+  );
+  closeSync(log);
+  if (r.status !== 0) {
+    console.error(readFileSync(logFile, 'utf8').slice(-4000));
+    console.error(`tachometer failed (${r.signal ?? `exit ${r.status}`}); full log: ${relative(root, logFile)}`);
+    failed = true;
+    return;
+  }
+  const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  if (benchmarks.length !== SIZES.length * 2 || SIZES.length !== 3) {
+    console.log('bench: partial run (BENCH_IMPLS/BENCH_SIZES), BENCHMARKS.md left as it is');
+    return;
+  }
+  const md = elementsReport(results.benchmarks, samples);
+  console.log(`\n${md}`);
+  writeSection('Elements', md);
+}
+
+function elementsReport(benchmarks, samples) {
+  // tachometer reports one entry per page and measurement, with every page load's value.
+  const get = (impl, n, key) => {
+    const b = benchmarks.find((x) => x.name === `${impl} n=${n}` && x.measurement.name === key);
+    if (!b) throw new Error(`no result for ${impl} n=${n} ${key}`);
+    return { mean: mean(b.samples), low: b.mean.low, high: b.mean.high, median: median(b.samples) };
+  };
+  const ms = (v) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+  const ci = (s) => `${ms(s.mean)} (${ms(s.low)}–${ms(s.high)})`;
+  const lines = [];
+  lines.push(machine());
+  lines.push('');
+  lines.push(
+    `\`npm run bench\` (\`bench/components/\`): tachometer loads each page ${samples} times in Chromium and reports the mean with its 95% confidence interval, in milliseconds. ` +
+      'Each page load renders n conversations of one service, then updates one visible conversation 60 times and reports the median and 95th percentile of those 60 updates. ' +
+      '**elements** is `<handoff-screen>` given an in-memory client (`FakeHandoffClient`, whose streams behave as the SDK\'s); ' +
+      '**baseline** is hand-written plain DOM fed by the same client: one row per conversation (all in the DOM, not virtualized), and on each emission it patches the rows whose conversation object changed. ' +
+      'render = creating the view until the first conversation is in the DOM and laid out; update = from the client emitting the change until the new text is in that card\'s DOM and laid out.',
+  );
+  lines.push('');
+  lines.push('| n | render: elements | render: baseline | update median: elements | update median: baseline | update p95: elements | update p95: baseline | p95 ratio elements / baseline |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const verdicts = [];
+  for (const n of SIZES) {
+    const er = get('elements', n, 'render');
+    const br = get('baseline', n, 'render');
+    const em = get('elements', n, 'updateMedian');
+    const bm = get('baseline', n, 'updateMedian');
+    const ep = get('elements', n, 'updateP95');
+    const bp = get('baseline', n, 'updateP95');
+    lines.push(`| ${n.toLocaleString('en')} | ${ci(er)} | ${ci(br)} | ${ci(em)} | ${ci(bm)} | ${ci(ep)} | ${ci(bp)} | ${(ep.mean / bp.mean).toFixed(2)}× |`);
+    if (n === 10_000) {
+      verdicts.push(`- Initial render of 10,000 under ${TARGET_RENDER_10K_MS} ms: **${er.high < TARGET_RENDER_10K_MS ? 'met' : er.mean < TARGET_RENDER_10K_MS ? 'met on the mean, not on the whole interval' : 'NOT met'}** (${ci(er)} ms).`);
+      verdicts.push(`- One update under ${TARGET_UPDATE_P95_MS} ms at the 95th percentile (10,000 conversations): **${ep.high < TARGET_UPDATE_P95_MS ? 'met' : ep.mean < TARGET_UPDATE_P95_MS ? 'met on the mean, not on the whole interval' : 'NOT met'}** (${ci(ep)} ms).`);
+    }
+  }
+  lines.push('');
+  lines.push('Targets (issue 4):');
+  lines.push(...verdicts);
+  return lines.join('\n');
+}
+
+// -- Bundle ------------------------------------------------------------------------------------
+
+function bundle() {
+  console.log('\n== Bundle: rollup -c');
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    failed = true;
+    return;
+  }
+  const report = JSON.parse(readFileSync(join(root, 'dist/handoff.size.json'), 'utf8'));
+  const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+  const lines = [];
+  lines.push(machine());
+  lines.push('');
+  lines.push(
+    `\`dist/handoff.js\` (every element registered and the SDK re-exported, one \`<script type="module">\`): ` +
+      `**${kb(report.gzip)} gzip** of a ${kb(report.budget)} budget (${((100 * report.gzip) / report.budget).toFixed(0)}%), ${kb(report.minified)} minified. ` +
+      'The budget is enforced by `rollup.config.mjs`: the build fails over it.',
+  );
+  lines.push('');
+  lines.push('| part | minified | gzip |');
+  lines.push('|---|---:|---:|');
+  for (const p of report.packages) lines.push(`| ${p.name} | ${kb(p.minified)} | ${kb(p.gzip)} |`);
+  lines.push(`| **dist/handoff.js** | **${kb(report.minified)}** | **${kb(report.gzip)}** |`);
+  lines.push('');
+  lines.push(
+    'Each part is the code it contributes to this bundle (after tree-shaking), minified and gzipped on its own, ' +
+      'so the parts add up to a little more than the whole (gzip compresses the whole file better). ' +
+      'Regenerate with `npm run analyze`.',
+  );
+  const md = lines.join('\n');
+  writeSection('Bundle size', md);
+}
+
+// -- BENCHMARKS.md -----------------------------------------------------------------------------
+
+function machine() {
+  const cpus = os.cpus();
+  const chromium = spawnSync(chrome, ['--version'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
+  return (
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.availableParallelism?.() ?? cpus.length} cores ` +
+    `(${cpus[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${chromium}; ` +
+    `load average ${os.loadavg()[0].toFixed(1)} when it started (other work on the machine inflates every figure).`
+  );
+}
+
+/** Replaces the body of `## title` in BENCHMARKS.md, leaving the other sections as they are. */
+function writeSection(title, body) {
+  let text = existsSync(BENCHMARKS)
+    ? readFileSync(BENCHMARKS, 'utf8')
+    : '# Benchmarks\n\nWritten by `npm run bench`; numbers from one machine, see each section.\n\n' +
+      SECTIONS.map((s) => `## ${s}\n\n_Not measured yet._\n`).join('\n');
+  const heading = `## ${title}\n`;
+  let start = text.indexOf(heading);
+  if (start === -1) {
+    text = `${text.trimEnd()}\n\n${heading}\n`;
+    start = text.indexOf(heading);
+  }
+  const bodyStart = start + heading.length;
+  const next = text.indexOf('\n## ', bodyStart);
+  const end = next === -1 ? text.length : next + 1;
+  text = `${text.slice(0, bodyStart)}\n${body.trim()}\n\n${text.slice(end)}`.replace(/\n+$/, '\n');
+  writeFileSync(BENCHMARKS, text);
+  console.log(`bench: wrote "${title}" in BENCHMARKS.md`);
+}
+
+// -- helpers -----------------------------------------------------------------------------------
+
+function mean(xs) {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
