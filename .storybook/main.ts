@@ -1,0 +1,25 @@
+// Storybook for the Handoff elements. Stories render from plain data; only the "Live" story
+// talks to a server, and it does so through the SDK like any host would.
+import type { StorybookConfig } from '@storybook/web-components-vite';
+import { defaultClientConditions } from 'vite';
+
+const config: StorybookConfig = {
+  framework: { name: '@storybook/web-components-vite', options: {} },
+  stories: ['../docs/storybook/**/*.mdx', '../stories/**/*.stories.ts'],
+  addons: ['@storybook/addon-docs', '@storybook/addon-a11y'],
+  core: { disableTelemetry: true },
+  docs: { defaultName: 'Docs' },
+  async viteFinal(viteConfig) {
+    // The workspace packages export TypeScript sources under the `source` condition, so
+    // Storybook runs the code being edited, with no package build in between. Lit's legacy
+    // decorators are compiled from tsconfig.base.json (experimentalDecorators,
+    // useDefineForClassFields: false), which Vite's transform reads on its own.
+    viteConfig.resolve = {
+      ...viteConfig.resolve,
+      conditions: ['source', ...defaultClientConditions],
+    };
+    return viteConfig;
+  },
+};
+
+export default config;

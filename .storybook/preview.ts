@@ -1,0 +1,72 @@
+import type { Decorator, Preview } from '@storybook/web-components-vite';
+import { setCustomElementsManifest } from '@storybook/web-components-vite';
+import { html } from 'lit';
+// Registers every <handoff-*> tag once for all stories.
+import '@handoff/components/define';
+
+// Autodocs and controls come from the Custom Elements Manifest that `npm run build` writes.
+// A glob (not a plain import) keeps Storybook starting on a fresh clone before the first build:
+// the docs tables are then empty instead of the whole Storybook failing.
+const manifests = import.meta.glob<unknown>('../packages/components/custom-elements.json', {
+  eager: true,
+  import: 'default',
+});
+const manifest = Object.values(manifests)[0];
+if (manifest) setCustomElementsManifest(manifest);
+
+type Theme = 'light' | 'dark';
+
+/** Page backgrounds a host console might have; the elements bring their own surfaces. */
+const backgrounds: Record<Theme, string> = { light: '#ffffff', dark: '#101216' };
+
+/**
+ * Puts every story in the theme chosen in the toolbar, the way a host page does it: the
+ * `--handoff-color-scheme` custom property on an ancestor, which every element inherits through
+ * its shadow root (an element's own `theme` attribute would override it). The page background
+ * follows, so a person and the contrast checks see the colours of a real page in that theme.
+ */
+const withTheme: Decorator = (story, context) => {
+  const theme: Theme = context.globals['theme'] === 'dark' ? 'dark' : 'light';
+  document.documentElement.style.colorScheme = theme;
+  document.body.style.background = backgrounds[theme];
+  return html`<div
+    class="handoff-story"
+    data-theme=${theme}
+    style="--handoff-color-scheme: ${theme}; color-scheme: ${theme}; background: ${backgrounds[theme]}; padding: 1rem;"
+  >
+    ${story()}
+  </div>`;
+};
+
+const preview: Preview = {
+  decorators: [withTheme],
+  globalTypes: {
+    theme: {
+      description: 'Colour theme of the elements',
+      toolbar: {
+        title: 'Theme',
+        icon: 'contrast',
+        items: [
+          { value: 'light', title: 'Light', icon: 'sun' },
+          { value: 'dark', title: 'Dark', icon: 'moon' },
+        ],
+        dynamicTitle: true,
+      },
+    },
+  },
+  initialGlobals: { theme: 'light' },
+  parameters: {
+    layout: 'fullscreen',
+    controls: { expanded: true },
+    // Violations fail the story in test runs, and show in the Accessibility panel meanwhile.
+    a11y: { test: 'error' },
+    options: {
+      storySort: {
+        order: ['Docs', ['Getting started', '*'], 'Elements', 'Screen', 'Live'],
+      },
+    },
+  },
+  tags: ['autodocs'],
+};
+
+export default preview;

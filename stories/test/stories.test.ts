@@ -1,0 +1,191 @@
+/**
+ * Opens every story of the built Storybook in Chromium, in the light and the dark theme, and
+ * fails on a story that errors, logs a console error, throws, or has an axe violation.
+ *
+ * Run `npm run build-storybook` first (`npm run test:storybook` does both). The stories come
+ * from `storybook-static/index.json`; a story tagged `!test` (the Live story, which needs a
+ * running server) is left out, as Storybook's own test runners do.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AxeResults } from 'axe-core';
+
+const staticDir = resolve(process.env.STORYBOOK_STATIC_DIR || 'storybook-static');
+const indexPath = join(staticDir, 'index.json');
+const themes = ['light', 'dark'] as const;
+/** Longest a story may take to finish rendering and playing, in ms. */
+const STORY_TIMEOUT_MS = 20_000;
+
+interface IndexEntry {
+  id: string;
+  title: string;
+  name: string;
+  type: 'story' | 'docs';
+  tags?: string[];
+}
+
+if (!existsSync(indexPath)) {
+  throw new Error(`${indexPath} not found: run \`npm run build-storybook\` first (or \`npm run test:storybook\`).`);
+}
+const index = JSON.parse(readFileSync(indexPath, 'utf8')) as { entries: Record<string, IndexEntry> };
+const stories = Object.values(index.entries).filter(
+  (entry) => entry.type === 'story' && (entry.tags ?? []).includes('test'),
+);
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** A tiny static file server for `storybook-static`, bound to 127.0.0.1 on a free port. */
+function serveStatic(root: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
+}
+
+// Code that runs inside the page is kept as plain strings: tsx compiles this file with
+// esbuild's keepNames, whose `__name` helper would not exist in the browser.
+
+/** Resolves once every Lit element under `#storybook-root` (through shadow roots) has rendered. */
+const SETTLE = `(async () => {
+  const collect = (root, into) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.updateComplete) into.push(el.updateComplete);
+      if (el.shadowRoot) collect(el.shadowRoot, into);
+    }
+    return into;
+  };
+  // An update can schedule another (a child gets data from its parent): repeat a few times.
+  for (let round = 0; round < 5; round++) {
+    const done = await Promise.all(collect(document.getElementById('storybook-root'), []));
+    if (done.every((settled) => settled === true)) break;
+  }
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+})()`;
+
+/** The phase of the story Storybook is rendering, once it is the one asked for. */
+const PHASE = (id: string) =>
+  `window.__STORYBOOK_PREVIEW__?.currentRender?.id === ${JSON.stringify(id)} ? window.__STORYBOOK_PREVIEW__.currentRender.phase : null`;
+
+/** Asks the preview to render another story, as the Storybook UI does. */
+const SELECT = (id: string) =>
+  `window.__STORYBOOK_ADDONS_CHANNEL__.emit('setCurrentStory', { storyId: ${JSON.stringify(id)}, viewMode: 'story' })`;
+
+const SHOWN_ERROR = `document.body.classList.contains('sb-show-errordisplay')
+  ? (document.getElementById('error-message')?.textContent ?? '') + ' ' + (document.getElementById('error-stack')?.textContent ?? '')
+  : null`;
+
+// `region` wants all content inside landmarks: a story is a fragment of a host page, which
+// brings its own landmarks (the a11y addon turns it off for the same reason).
+const AXE = `axe.run(document.getElementById('storybook-root'), {
+  resultTypes: ['violations'],
+  rules: { region: { enabled: false } },
+})`;
+
+describe('Storybook stories', () => {
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let baseUrl: string;
+  let problems: string[] = [];
+
+  before(async () => {
+    server = await serveStatic(staticDir);
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking'],
+    });
+    // "StorybookTestRunner" in the user agent tells Storybook to pause CSS animations, so the
+    // pulsing border of a flagged card is checked for contrast at rest, not mid-pulse.
+    const probe = await browser.newPage();
+    const userAgent = `${await probe.evaluate(() => navigator.userAgent)} StorybookTestRunner`;
+    await probe.close();
+    const context = await browser.newContext({ userAgent });
+    await context.addInitScript({ content: axeSource });
+    page = await context.newPage();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    // Chromium's console message for a failed load has no URL; this names it.
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  });
+
+  it('finds stories in index.json', () => {
+    assert.ok(stories.length > 0, `no stories to test in ${indexPath}`);
+  });
+
+  for (const theme of themes) {
+    describe(`${theme} theme`, () => {
+      let loaded = false;
+      for (const story of stories) {
+        it(`${story.title} / ${story.name}`, async () => {
+          problems = [];
+          // After a failure, start the next story from a fresh page.
+          const failed = () => (loaded = false);
+          if (!loaded) {
+            // One page load per theme; then stories are switched the way the Storybook UI
+            // does it (a channel event), which saves re-parsing Storybook and axe every time.
+            // a11y.manual stops the a11y addon's own axe run: this test runs axe itself, once.
+            const url = `${baseUrl}/iframe.html?id=${encodeURIComponent(story.id)}&viewMode=story&globals=theme:${theme};a11y.manual:!true`;
+            await page.goto(url, { waitUntil: 'load' });
+            loaded = true;
+          } else {
+            await page.evaluate(SELECT(story.id));
+          }
+          await page
+            .waitForFunction(`${PHASE(story.id)} === "finished"`, undefined, { timeout: STORY_TIMEOUT_MS })
+            .catch((error: unknown) => {
+              failed();
+              throw error;
+            });
+          const shownError = (await page.evaluate(SHOWN_ERROR)) as string | null;
+          if (shownError !== null) failed();
+          assert.equal(shownError, null, 'the story shows an error');
+          await page.evaluate(SETTLE);
+          const axe = (await page.evaluate(AXE)) as AxeResults;
+          const violations = axe.violations.map(
+            (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n    ')}`,
+          );
+          assert.deepEqual(problems, [], 'console or page errors');
+          assert.deepEqual(violations, [], 'axe violations');
+        });
+      }
+    });
+  }
+});
