@@ -86,17 +86,32 @@ export function faqFor(serviceId: string): readonly FaqEntry[] {
   return FAQ[serviceId] ?? GENERAL;
 }
 
+export const APOLOGY_TEXT = "I'm sorry this has been frustrating. Tell me what you need and I'll do my best to help.";
+export const SMALL_TALK_TEXT = "You're welcome! Is there anything else I can help you with?";
+
+const SMALL_TALK = /^\s*(hi|hello|hey|thanks|thank you|thx|ok|okay|great|got it|bye|goodbye|cheers|have a (nice|good|great) day)\b[\s\w,.!']{0,30}$/i;
+
+export interface Question {
+  text: string;
+  asksForHuman: boolean;
+  negative: boolean;
+}
+
 /** The AI's answer to one customer message, and whether it counts as a non-answer. */
-export function compose(serviceId: string, mode: Mode, text: string, asksForHuman: boolean): { text: string; nonAnswer: boolean } {
-  if (asksForHuman) return { text: mode === 'ai_only' ? NO_HUMAN_TEXT : HUMAN_REQUESTED_TEXT, nonAnswer: false };
-  const words = new Set(text.toLowerCase().match(/[a-z]+/g) ?? []);
+export function compose(serviceId: string, mode: Mode, q: Question): { text: string; nonAnswer: boolean } {
+  if (q.asksForHuman) return { text: mode === 'ai_only' ? NO_HUMAN_TEXT : HUMAN_REQUESTED_TEXT, nonAnswer: false };
+  const words = new Set(q.text.toLowerCase().match(/[a-z]+/g) ?? []);
   let best: FaqEntry | undefined;
   let bestScore = 0;
   for (const entry of faqFor(serviceId)) {
     const score = entry.keywords.filter((k) => words.has(k)).length;
     if (score > bestScore) [best, bestScore] = [entry, score];
   }
-  return best ? { text: best.answer, nonAnswer: false } : { text: NON_ANSWER_TEXT, nonAnswer: true };
+  if (best) return { text: best.answer, nonAnswer: false };
+  // A complaint or a "thanks" is not a question the AI failed to answer.
+  if (q.negative) return { text: APOLOGY_TEXT, nonAnswer: false };
+  if (SMALL_TALK.test(q.text)) return { text: SMALL_TALK_TEXT, nonAnswer: false };
+  return { text: NON_ANSWER_TEXT, nonAnswer: true };
 }
 
 export interface AiDeps {
@@ -119,7 +134,7 @@ export class AiStandIn {
    * Answer `question` in conversation `conversationId` after the delay, unless a human takes it
    * over first. Called after the customer message is stored.
    */
-  async reply(conversationId: string, question: string, asksForHuman: boolean): Promise<void> {
+  async reply(conversationId: string, question: Question): Promise<void> {
     const { store } = this.deps;
     // Check 1: never start a reply for a paused conversation or a human_only service.
     const start = await store.getConversation(conversationId);
@@ -136,7 +151,7 @@ export class AiStandIn {
     if (!now || now.status !== 'ai' || now.aiSession !== session) return;
     const svc = await store.getService(now.serviceId);
     if (!svc || svc.mode === 'human_only') return;
-    const answer = compose(svc.id, svc.mode, question, asksForHuman);
+    const answer = compose(svc.id, svc.mode, question);
     const message: Message = { id: this.deps.newMessageId(), role: 'ai', text: answer.text, at: this.deps.now() };
     // Check 3: the store refuses the message if the AI was paused since `session` began.
     const stored = await store.appendMessage(conversationId, message, { aiSession: session });

@@ -5,7 +5,7 @@
  */
 import type { Agent, ErrorCode, Flag, Message, Mode, Service } from '@handoff/sdk/protocol';
 import { AiStandIn } from './ai.js';
-import { asksForHuman, flagsForCustomerText } from './flags.js';
+import { flagsForCustomerText } from './flags.js';
 import type { Logger } from './log.js';
 import type { ConversationRecord, MessagePage, Store } from './store.js';
 import { randomBytes } from 'node:crypto';
@@ -119,7 +119,8 @@ export class Handoff {
     const flags = flagsForCustomerText(text);
     if (flags.length) await this.raiseFlags(conversationId, flags);
     // Not awaited: the AI answers later; its own checks stop it if a human takes over meanwhile.
-    void this.ai.reply(conversationId, text, flags.includes('help_requested') || asksForHuman(text)).catch((err) =>
+    const question = { text, asksForHuman: flags.includes('help_requested'), negative: flags.includes('negative_feedback') };
+    void this.ai.reply(conversationId, question).catch((err) =>
       this.log.error('ai reply failed', { conversationId, err: String(err) }),
     );
     return message;

@@ -9,6 +9,7 @@ import {
   AgentServerFrameSchema,
   CustomerServerFrameSchema,
   type AgentServerFrame,
+  type Conversation,
   type ConversationState,
   type CustomerServerFrame,
   type Message,
@@ -269,9 +270,9 @@ export class Mirror {
   }
 }
 
-function strip<T extends { messages: Message[]; hasOlder?: boolean }>(c: T): ConversationState & { messages: Message[] } {
+function strip(c: Conversation): ConversationState & { messages: Message[] } {
   const { hasOlder: _ignored, ...rest } = c;
-  return { ...rest, messages: [...c.messages] } as ConversationState & { messages: Message[] };
+  return { ...rest, messages: [...c.messages] };
 }
 
 /** The server's state right now, as a snapshot-fed mirror. */
