@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { Agent, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
 import { MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
 import { buttonStyles } from '../base/tokens.styles.js';
@@ -112,6 +113,7 @@ export class ConversationPanel extends ConnectedElement {
 
   private stickToBottom = true;
   private distanceFromBottom = 0;
+  private firstMessageBefore: string | undefined;
 
   constructor() {
     super();
@@ -145,6 +147,7 @@ export class ConversationPanel extends ConnectedElement {
     if (log && changed.has('transcript')) {
       this.distanceFromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
       this.stickToBottom = this.distanceFromBottom <= STICK_SLACK;
+      this.firstMessageBefore = this.renderedFirstMessage;
     }
     super.update(changed);
   }
@@ -153,15 +156,20 @@ export class ConversationPanel extends ConnectedElement {
     super.updated(changed);
     const log = this.log;
     if (!log || !changed.has('transcript')) return;
-    // At the bottom: follow new messages. Elsewhere (e.g. older messages were prepended):
-    // keep the same messages in view.
-    log.scrollTop = this.stickToBottom ? log.scrollHeight : log.scrollHeight - log.clientHeight - this.distanceFromBottom;
+    // At the bottom: follow new messages. Scrolled up: appended messages leave the view alone,
+    // and prepended (older) ones keep the same messages in view.
+    if (this.stickToBottom) log.scrollTop = log.scrollHeight;
+    else if (this.firstMessageBefore !== this.transcript?.messages[0]?.id) log.scrollTop = log.scrollHeight - log.clientHeight - this.distanceFromBottom;
+    this.renderedFirstMessage = this.transcript?.messages[0]?.id;
   }
+
+  /** The id of the oldest message in the DOM. */
+  private renderedFirstMessage: string | undefined;
 
   protected override render() {
     const c = this.conversation;
     return html`<section part="base" role="dialog" aria-modal="false" aria-labelledby="title" @keydown=${this.onKeydown}>
-      <header part="header">
+      <div part="header">
         <div class="heading">
           <h2 part="title" id="title" tabindex="-1">${c ? c.customer.name : 'Conversation'}</h2>
           ${c
@@ -173,7 +181,7 @@ export class ConversationPanel extends ConnectedElement {
             : nothing}
         </div>
         <button part="close" class="button" type="button" @click=${this.close}>Close</button>
-      </header>
+      </div>
       ${c ? this.renderBody(c) : html`<p part="meta">This conversation has ended or is not available.</p>`}
     </section>`;
   }
@@ -228,7 +236,7 @@ export class ConversationPanel extends ConnectedElement {
             Load older
           </button>`
         : nothing}
-      ${messages.length ? html`<ol>${messages.map((m) => this.renderMessage(m))}</ol>` : html`<p part="meta">No messages yet.</p>`}
+      ${messages.length ? html`<ol>${repeat(messages, (m) => m.id, (m) => this.renderMessage(m))}</ol>` : html`<p part="meta">No messages yet.</p>`}
     </div>`;
   }
 

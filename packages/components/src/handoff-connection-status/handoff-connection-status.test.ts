@@ -1,6 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
 import { FakeHandoffClient } from '../fixtures/index.js';
+import { expectAccessibleInBothThemes } from '../fixtures/a11y.js';
 import type { HandoffConnectionStatus } from './handoff-connection-status.js';
 
 const text = (el: HandoffConnectionStatus) => el.shadowRoot!.querySelector('[part="base"]')!.textContent!.replace(/\s+/g, ' ').trim();
@@ -26,10 +27,7 @@ describe('<handoff-connection-status>', () => {
   it('is a polite status region and passes axe in light and dark', async () => {
     const el = await fixture<HandoffConnectionStatus>(html`<handoff-connection-status status="offline"></handoff-connection-status>`);
     expect(el.shadowRoot!.querySelector('[role="status"]')).to.exist;
-    await expect(el).to.be.accessible();
-    el.theme = 'dark';
-    await el.updateComplete;
-    await expect(el).to.be.accessible();
+    await expectAccessibleInBothThemes(el);
   });
 
   it('follows client.connection$ and unsubscribes when removed', async () => {

@@ -159,7 +159,7 @@ export class HandoffScreen extends ConnectedElement {
     const allMode = this.services.length && this.services.every((s) => s.mode === this.services[0]!.mode) ? this.services[0]!.mode : null;
 
     return html`<div part="base">
-        <header part="header">
+        <div part="header">
           <h1 part="title">${this.heading}</h1>
           ${client
             ? html`<handoff-connection-status part="connection" .client=${client}></handoff-connection-status>`
@@ -168,7 +168,7 @@ export class HandoffScreen extends ConnectedElement {
                 .state=${this.connection}
                 status=${this.connection?.status ?? 'offline'}
               ></handoff-connection-status>`}
-        </header>
+        </div>
         ${client
           ? html`<handoff-stats part="stats" .client=${client}></handoff-stats>`
           : html`<handoff-stats part="stats" .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>`}
