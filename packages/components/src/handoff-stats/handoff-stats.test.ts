@@ -1,3 +1,4 @@
+/// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
 import { FakeHandoffClient, conversation, part, parts, textOf, until } from '../fixtures/index.js';
