@@ -100,7 +100,9 @@ export class Connection {
     }
     const size = rawLength(data);
     const code: ErrorCode = size > MAX_FRAME_BYTES ? 'too_large' : 'bad_request';
-    const id = text !== undefined && size <= MAX_FRAME_BYTES ? readId(text) : undefined;
+    // Even an oversized frame is read for its id (ws caps frames at 1 MiB), so the client can
+    // fail the one command instead of waiting for its timeout.
+    const id = text !== undefined ? readId(text) : undefined;
     this.log.debug('bad frame', { kind: this.kind, reason: parsed.reason });
     this.sendError(code, code === 'too_large' ? `Frames are limited to ${MAX_FRAME_BYTES} bytes.` : `Bad frame: ${parsed.reason}`, id ? { id } : {});
     this.countBadFrame();

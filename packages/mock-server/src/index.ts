@@ -8,7 +8,6 @@ export type { Store, ConversationRecord, CommandResult, MessagePage, AppendResul
 export { Handoff, HandoffError, SYSTEM_TEXT } from './handoff.js';
 export { FAQ, NON_ANSWER_TEXT, NO_HUMAN_TEXT, HUMAN_REQUESTED_TEXT, APOLOGY_TEXT, SMALL_TALK_TEXT, compose } from './ai.js';
 export type { Question } from './ai.js';
-export { Simulator, DEFAULT_SIMULATOR } from './simulator.js';
-export type { SimulatorOptions } from './simulator.js';
+export type { Simulator, SimulatorOptions } from './simulator.js';
 export { createLogger } from './log.js';
 export type { Logger, LogLevel } from './log.js';

@@ -16,7 +16,7 @@ import type { Connection, Limits } from './connection.js';
 import { CustomerSocket } from './customer-socket.js';
 import { Handoff } from './handoff.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
-import { Simulator, type SimulatorOptions } from './simulator.js';
+import type { Simulator, SimulatorOptions } from './simulator.js';
 import { MemoryStore, type CommandResult, type Store } from './store.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -181,8 +181,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   const httpUrl = `http://${hostForUrl}:${port}`;
 
+  // Loaded only when used: faker is large, and tests mostly run without the simulator.
   const simulator = options.simulate
-    ? new Simulator(handoff, { seed: options.seed ?? 1, ...options.simulate }, log)
+    ? new (await import('./simulator.js')).Simulator(handoff, { seed: options.seed ?? 1, ...options.simulate }, log)
     : undefined;
   simulator?.start();
   log.info('listening', { url: httpUrl, epoch });

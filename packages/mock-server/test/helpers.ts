@@ -140,8 +140,9 @@ export class AgentPeer {
 
   /** Sends a command and resolves with its ack or error frame. */
   async command(body: Record<string, unknown> & { type: string }, id = newId()): Promise<Frame> {
+    const from = this.frames.length;
     this.peer.send({ ...body, id });
-    return this.peer.waitFor((f) => (f.type === 'ack' || f.type === 'error') && f.id === id, { what: `answer to ${body.type}` });
+    return this.peer.waitFor((f) => (f.type === 'ack' || f.type === 'error') && f.id === id, { from, what: `answer to ${body.type}` });
   }
 
   /** Sends a command and asserts it was acknowledged. */
