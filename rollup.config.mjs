@@ -10,6 +10,7 @@ import { relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import esbuild from 'rollup-plugin-esbuild';
 import { minify } from 'terser';
 
@@ -25,10 +26,14 @@ const terserOptions = {
 
 export default {
   input: 'packages/components/src/bundle.ts',
-  output: { file: 'dist/handoff.js', format: 'es', sourcemap: true },
+  // One file: dynamic imports (the virtualizer loads its layout lazily) are inlined.
+  output: { file: 'dist/handoff.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
   // lit and rxjs declare no side effects beyond what they export; the define module does.
   treeshake: { preset: 'recommended' },
   plugins: [
+    // Whitespace and comments inside html`` and css`` templates: terser leaves string contents alone.
+    // Our sources only (lit's own templates are already minified); before esbuild, which strips types.
+    minifyHTML({ include: ['packages/**/*.ts'], failOnError: true }),
     esbuild({ target: 'es2022', tsconfig: 'tsconfig.json', minify: false }),
     nodeResolve({
       browser: true,
