@@ -2,14 +2,16 @@
  * "Announce each escalation once" across every client that could announce it (FIELD-NOTES 4).
  *
  * In a browser the clients are tabs (and reloads of them) of one origin. The record of announced
- * ids lives in `localStorage`, which every tab shares and which survives a reload; the
- * check-and-mark runs inside a Web Lock (`navigator.locks.request`) because two tabs receive the
- * same event within the same millisecond, and a read-then-write on `localStorage` is not atomic
- * across tabs: without the lock both would read "not yet announced" and both would ring. A
- * BroadcastChannel alone cannot settle that race (messages cross while both decide), and a leader
- * tab would go quiet for the time it takes to re-elect after the leader closes.
+ * ids lives in IndexedDB: shared by every tab, kept across reloads, and, unlike localStorage,
+ * consistent across tabs. An `add` of an id that exists fails inside a readwrite transaction, and
+ * transactions on one store run one at a time, so the check-and-mark is atomic with no lock.
+ *
+ * Why not `localStorage` under a Web Lock: Chromium runs tabs in separate renderer processes and
+ * propagates localStorage writes between them asynchronously. Tab B can take the lock right after
+ * tab A released it and still read the value from before A's write; our two-tab test caught
+ * exactly that (one escalation announced twice). That pair is kept only as the fallback where
+ * IndexedDB is unavailable, then memory.
  */
-
 export interface EscalationDedupe {
   /**
    * Atomically: true when `escalationId` was not announced before (and marks it announced),
@@ -33,23 +35,29 @@ export function memoryDedupe(): EscalationDedupe {
 }
 
 export interface BrowserDedupeOptions {
-  /** localStorage key and lock name; scope it per server so two servers' ids never collide. */
+  /** Database / storage key and lock name; scope it per server so two servers' ids never collide. */
   key: string;
   /** How long an announced id is remembered (ms). Default: one day. */
   ttlMs?: number;
   now?: () => number;
   storage?: Storage;
   locks?: LockManager;
+  indexedDB?: IDBFactory;
 }
 
 const MAX_ENTRIES = 2000;
 
 /**
- * Cross-tab dedupe with `localStorage` under a Web Lock. Falls back to `localStorage` alone
- * (best effort across tabs, still right across reloads) where Web Locks are missing, and to
- * memory where storage is missing or refused (e.g. some private modes).
+ * Cross-tab dedupe: IndexedDB where available, else localStorage under a Web Lock (best effort,
+ * see above), else memory (storage missing or refused, e.g. some private modes).
  */
 export function browserDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
+  const idb = opts.indexedDB ?? (typeof indexedDB !== 'undefined' ? indexedDB : undefined);
+  if (idb) return indexedDbDedupe(idb, opts);
+  return storageDedupe(opts);
+}
+
+function storageDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
   const storage = opts.storage ?? safeLocalStorage();
   if (!storage) return memoryDedupe();
   const locks = opts.locks ?? (typeof navigator !== 'undefined' ? navigator.locks : undefined);
@@ -97,4 +105,57 @@ function safeLocalStorage(): Storage | undefined {
   } catch {
     return undefined; // access can throw (sandboxed iframes, blocked cookies)
   }
+}
+
+const STORE = 'announced';
+
+/** One object store of `id -> announcedAt`; `add` refuses an existing key atomically. */
+function indexedDbDedupe(idb: IDBFactory, opts: BrowserDedupeOptions): EscalationDedupe {
+  const now = opts.now ?? Date.now;
+  const ttl = opts.ttlMs ?? 24 * 60 * 60 * 1000;
+  const memory = memoryDedupe();
+  let db: Promise<IDBDatabase> | null = null;
+  const open = (): Promise<IDBDatabase> =>
+    (db ??= new Promise<IDBDatabase>((resolve, reject) => {
+      const req = idb.open(opts.key, 1);
+      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+      req.onsuccess = () => {
+        resolve(req.result);
+        prune(req.result);
+      };
+      req.onerror = () => reject(req.error);
+    }));
+  // Forget ids older than the TTL, once per client, in the background.
+  const prune = (d: IDBDatabase) => {
+    const tx = d.transaction(STORE, 'readwrite');
+    const cutoff = now() - ttl;
+    tx.objectStore(STORE).openCursor().onsuccess = (e) => {
+      const cursor = (e.target as IDBRequest<IDBCursorWithValue | null>).result;
+      if (!cursor) return;
+      if (typeof cursor.value !== 'number' || cursor.value < cutoff) cursor.delete();
+      cursor.continue();
+    };
+  };
+  return {
+    async claim(id) {
+      if (!(await memory.claim(id))) return false;
+      let d: IDBDatabase;
+      try {
+        d = await open();
+      } catch {
+        return true; // storage refused: announce; a missed alert is worse than a repeated one
+      }
+      return new Promise<boolean>((resolve) => {
+        const tx = d.transaction(STORE, 'readwrite');
+        const req = tx.objectStore(STORE).add(now(), id);
+        req.onerror = (e) => {
+          // ConstraintError: another tab (or an earlier page load) announced it.
+          e.preventDefault();
+          resolve(req.error?.name !== 'ConstraintError');
+        };
+        tx.oncomplete = () => resolve(true);
+        tx.onabort = () => resolve(req.error?.name !== 'ConstraintError');
+      });
+    },
+  };
 }
