@@ -110,23 +110,18 @@ describe('allow-list configuration', () => {
 
 describe('heartbeat', () => {
   test('the server pings, answers pings, and closes a silent socket with 4200 within the bound', async () => {
-    const interval = 60;
+    const interval = 150;
     const server = await start({ heartbeatIntervalMs: interval });
     try {
-      const live = await AgentPeer.connect(server);
-      // This client answers every ping, so it stays.
-      live.peer.ws.on('message', (d) => {
-        const f = JSON.parse(String(d));
-        if (f.type === 'ping') live.peer.send({ type: 'pong', t: f.t });
-      });
-      const silent = await AgentPeer.connect(server, 'demo-agent2');
+      const live = await AgentPeer.connect(server); // answers every ping, so it stays
+      const silent = await AgentPeer.connect(server, 'demo-agent2', undefined, { answerPings: false });
       const opened = Date.now();
       const code = await silent.peer.closed;
       const took = Date.now() - opened;
       assert.equal(code, CloseCode.HeartbeatTimeout);
       // Documented bound: heartbeatTimeoutMs (2.5 x interval) + one interval, plus scheduling slack.
       assert.ok(took >= interval * 2.5 - 10, `closed too early (${took} ms)`);
-      assert.ok(took <= interval * 3.5 + 250, `closed too late (${took} ms)`);
+      assert.ok(took <= interval * 3.5 + 500, `closed too late (${took} ms)`);
       assert.ok(silent.frames.some((f) => f.type === 'ping'), 'the server pinged');
       await sleep(interval * 4);
       assert.equal(live.peer.closeCode, undefined, 'a socket that answers stays open');

@@ -61,6 +61,7 @@ export class Peer {
   private constructor(
     readonly ws: WebSocket,
     private readonly schema: v.GenericSchema | undefined,
+    private readonly answerPings: boolean,
   ) {
     ws.on('message', (data) => {
       const text = String(data);
@@ -72,6 +73,8 @@ export class Peer {
         assert.ok(r.success, `server sent a frame outside the protocol: ${text.slice(0, 300)}`);
       }
       this.frames.push(json);
+      // Like a real client, answer the server's heartbeat (unless the test wants a silent peer).
+      if (this.answerPings && (json as Frame).type === 'ping') ws.send(JSON.stringify({ type: 'pong', t: (json as Frame).t }));
       for (const w of [...this.waiters]) w(json);
     });
     this.closed = new Promise((resolve) =>
@@ -82,9 +85,9 @@ export class Peer {
     );
   }
 
-  static async open(url: string, opts: { origin?: string; schema?: v.GenericSchema; wsOptions?: WebSocket.ClientOptions } = {}): Promise<Peer> {
-    const ws = new WebSocket(url, { ...(opts.origin ? { origin: opts.origin } : {}), ...opts.wsOptions });
-    const peer = new Peer(ws, opts.schema);
+  static async open(url: string, opts: { origin?: string; schema?: v.GenericSchema; answerPings?: boolean } = {}): Promise<Peer> {
+    const ws = new WebSocket(url, opts.origin ? { origin: opts.origin } : {});
+    const peer = new Peer(ws, opts.schema, opts.answerPings ?? true);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -123,8 +126,13 @@ export class Peer {
 export class AgentPeer {
   private constructor(readonly peer: Peer) {}
 
-  static async connect(server: RunningServer, token = 'demo-agent1', resume?: { epoch: string; seq: number }): Promise<AgentPeer> {
-    const peer = await Peer.open(server.agentWsUrl, { schema: AgentServerFrameSchema });
+  static async connect(
+    server: RunningServer,
+    token = 'demo-agent1',
+    resume?: { epoch: string; seq: number },
+    opts: { answerPings?: boolean } = {},
+  ): Promise<AgentPeer> {
+    const peer = await Peer.open(server.agentWsUrl, { schema: AgentServerFrameSchema, ...opts });
     peer.send({ type: 'hello', protocol: 1, token, ...(resume ? { resume } : {}) });
     await peer.waitFor((f) => f.type === 'synced', { what: 'synced' });
     return new AgentPeer(peer);
