@@ -185,7 +185,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const simulator = options.simulate
     ? new (await import('./simulator.js')).Simulator(handoff, { seed: options.seed ?? 1, ...options.simulate }, log)
     : undefined;
-  simulator?.start();
+  await simulator?.start();
   log.info('listening', { url: httpUrl, epoch });
 
   let closed: Promise<void> | undefined;

@@ -10,6 +10,7 @@ import type { Faker } from '@faker-js/faker';
 import { UNANSWERABLE_QUESTIONS, faqFor } from './ai.js';
 import { HandoffError, type Handoff } from './handoff.js';
 import type { Logger } from './log.js';
+import type { Service } from '@handoff/sdk/protocol';
 
 export interface SimulatorOptions {
   seed: number;
@@ -48,12 +49,29 @@ const GOODBYE = ['Bye!', 'Thanks, that is all.', 'Have a nice day.'];
 
 type Escalation = 'help' | 'negative' | 'unanswerable' | 'thumbs_down';
 
+interface Turn {
+  text: string;
+  /** Pause after the message. */
+  thinkMs: number;
+  /** Rate the AI's latest answer down after the pause. */
+  rateDown: boolean;
+}
+
+interface Plan {
+  serviceId: string;
+  name: string;
+  turns: Turn[];
+  /** Present when the customer says goodbye and leaves. */
+  goodbye: { text: string; thinkMs: number } | undefined;
+}
+
 export class Simulator {
   private readonly opts: SimulatorOptions;
   private readonly faker: Faker;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private readonly active = new Set<string>();
+  private active = 0;
   private running = false;
+  private services: Service[] = [];
 
   constructor(
     private readonly handoff: Handoff,
@@ -67,10 +85,12 @@ export class Simulator {
     this.faker.seed(this.opts.seed);
   }
 
-  start(): void {
+  /** Starts the arrivals. Services are read once: the simulator does not expect new ones. */
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    for (let i = 0; i < this.opts.initialConversations; i++) void this.customer();
+    this.services = (await this.handoff.store.listServices()).slice(0, this.opts.services ?? Infinity);
+    for (let i = 0; i < this.opts.initialConversations; i++) this.spawn();
     this.scheduleArrival();
   }
 
@@ -82,7 +102,7 @@ export class Simulator {
 
   /** Simulated conversations still going. */
   get activeCount(): number {
-    return this.active.size;
+    return this.active;
   }
 
   private scheduleArrival(): void {
@@ -91,52 +111,62 @@ export class Simulator {
     const meanMs = 60_000 / this.opts.arrivalsPerMinute;
     const gap = -Math.log(1 - this.faker.number.float({ min: 0, max: 0.999 })) * meanMs;
     this.after(gap, () => {
-      if (this.active.size < this.opts.maxActive) void this.customer();
+      if (this.active < this.opts.maxActive) this.spawn();
       this.scheduleArrival();
     });
   }
 
-  /** One customer's whole visit. */
-  private async customer(): Promise<void> {
+  /**
+   * Draws a customer's whole visit at once, then plays it. Drawing up front keeps a seed's
+   * customers identical however their visits interleave in time.
+   */
+  private spawn(): void {
+    if (!this.services.length || !this.running) return;
+    const plan = this.plan();
+    this.active += 1;
+    void this.play(plan)
+      .catch((err: unknown) => {
+        // The conversation ended under the customer (idle timeout, shutdown): the visit is over.
+        if (!(err instanceof HandoffError)) this.log.error('simulator failed', { err: String(err) });
+      })
+      .finally(() => (this.active -= 1));
+  }
+
+  private plan(): Plan {
     const f = this.faker;
-    const services = (await this.handoff.store.listServices()).slice(0, this.opts.services ?? Infinity);
-    if (!services.length || !this.running) return;
-    const service = f.helpers.arrayElement(services);
-    const name = f.person.fullName();
+    const service = f.helpers.arrayElement(this.services);
+    const faq = faqFor(service.id);
+    const questions = faq.flatMap((e) => e.questions);
     const length = f.number.int({ min: 1, max: Math.max(1, this.opts.conversationLength * 2 - 1) });
     const escalation: Escalation | undefined = f.datatype.boolean({ probability: this.opts.escalationRate })
       ? f.helpers.arrayElement(['help', 'negative', 'unanswerable', 'thumbs_down'] as const)
       : undefined;
     const escalateAt = f.number.int({ min: 0, max: length - 1 });
-    const leaves = f.datatype.boolean({ probability: this.opts.leaveRate });
-    const faq = faqFor(service.id);
-
-    const conversation = await this.handoff.startConversation(service.id, name);
-    const id = conversation.id;
-    this.active.add(id);
-    this.log.debug('simulated customer', { conversationId: id, service: service.id, name });
-    try {
-      for (let turn = 0; turn < length && this.running; turn++) {
-        let text = turn === 0 ? f.helpers.arrayElement(f.helpers.arrayElement(faq).questions) : f.helpers.arrayElement([...f.helpers.arrayElement(faq).questions, ...SMALL_TALK]);
-        if (turn === escalateAt && escalation === 'help') text = f.helpers.arrayElement(HELP);
-        if (turn === escalateAt && escalation === 'negative') text = f.helpers.arrayElement(NEGATIVE);
-        if (turn === escalateAt && escalation === 'unanswerable') text = f.helpers.arrayElement(UNANSWERABLE_QUESTIONS);
-        await this.handoff.customerMessage(id, text);
-        await this.sleep(this.think());
-        if (turn === escalateAt && escalation === 'thumbs_down') await this.rateLastAiAnswer(id);
-      }
-      if (!this.running) return;
-      if (leaves) {
-        await this.handoff.customerMessage(id, f.helpers.arrayElement(GOODBYE));
-        await this.sleep(this.think());
-        await this.handoff.leave(id);
-      } // otherwise the customer goes quiet and the idle timeout ends the conversation
-    } catch (err) {
-      // The conversation ended under the customer (idle timeout, shutdown): the visit is over.
-      if (!(err instanceof HandoffError)) this.log.error('simulator failed', { err: String(err) });
-    } finally {
-      this.active.delete(id);
+    const turns: Turn[] = [];
+    for (let turn = 0; turn < length; turn++) {
+      let text = turn === 0 ? f.helpers.arrayElement(questions) : f.helpers.arrayElement([...questions, ...SMALL_TALK]);
+      if (turn === escalateAt && escalation === 'help') text = f.helpers.arrayElement(HELP);
+      if (turn === escalateAt && escalation === 'negative') text = f.helpers.arrayElement(NEGATIVE);
+      if (turn === escalateAt && escalation === 'unanswerable') text = f.helpers.arrayElement(UNANSWERABLE_QUESTIONS);
+      turns.push({ text, thinkMs: this.think(), rateDown: turn === escalateAt && escalation === 'thumbs_down' });
     }
+    const leaves = f.datatype.boolean({ probability: this.opts.leaveRate });
+    return { serviceId: service.id, name: f.person.fullName(), turns, goodbye: leaves ? { text: f.helpers.arrayElement(GOODBYE), thinkMs: this.think() } : undefined };
+  }
+
+  private async play(plan: Plan): Promise<void> {
+    const { id } = await this.handoff.startConversation(plan.serviceId, plan.name);
+    this.log.debug('simulated customer', { conversationId: id, service: plan.serviceId, name: plan.name });
+    for (const turn of plan.turns) {
+      if (!this.running) return;
+      await this.handoff.customerMessage(id, turn.text);
+      await this.sleep(turn.thinkMs);
+      if (turn.rateDown) await this.rateLastAiAnswer(id);
+    }
+    if (!this.running || !plan.goodbye) return; // a customer who does not leave goes quiet: the idle timeout ends it
+    await this.handoff.customerMessage(id, plan.goodbye.text);
+    await this.sleep(plan.goodbye.thinkMs);
+    await this.handoff.leave(id);
   }
 
   private async rateLastAiAnswer(conversationId: string): Promise<void> {
