@@ -6,6 +6,7 @@
 import { readConfig, USAGE } from './config.js';
 import { startServer } from './server.js';
 import { DEFAULT_AGENTS } from './server.js';
+import { createLogger } from './log.js';
 
 async function main(): Promise<void> {
   let config;
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const server = await startServer(config.server);
+  const log = createLogger(config.server.logLevel ?? 'warn');
+  const server = await startServer({ ...config.server, log });
   const agents = config.server.agents ?? DEFAULT_AGENTS;
   const sim = server.simulator ? `on (seed ${config.server.seed})` : 'off (start with --simulate)';
   process.stdout.write(
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal })}\n`);
+    log.info('shutting down', { signal });
     // A second signal, or a hung close, must still end the process.
     setTimeout(() => process.exit(1), 5000).unref();
     void server.close().then(() => process.exit(0));
