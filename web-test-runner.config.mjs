@@ -1,6 +1,7 @@
 // Browser tests: every `*.test.ts` beside the elements, run in Debian's Chromium.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { a11ySnapshotPlugin } from '@web/test-runner-commands/plugins';
 
 const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 
@@ -8,7 +9,7 @@ export default {
   files: ['packages/components/src/**/*.test.ts', 'packages/sdk/test-browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['source', 'browser', 'production'] },
   // esbuild reads the tsconfig file as is (no `extends`): give it the one that sets the decorator options.
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.base.json', target: 'es2022' })],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.base.json', target: 'es2022' }), a11ySnapshotPlugin()],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -3,7 +3,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import '../define.js';
 import { alex, conversation, part, parts, textOf } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/a11y.js';
+import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
 import type { ConversationSelectEvent } from '../events.js';
 import type { ConversationCard } from './conversation-card.js';
 

@@ -16,7 +16,7 @@ import {
   transcript,
   until,
 } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/a11y.js';
+import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
 import type { ConversationActionEvent, PanelCloseEvent } from '../events.js';
 import type { ConversationPanel } from './conversation-panel.js';
 

@@ -2,7 +2,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
 import { FakeHandoffClient } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/a11y.js';
+import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
 import type { HandoffConnectionStatus } from './handoff-connection-status.js';
 
 const text = (el: HandoffConnectionStatus) => el.shadowRoot!.querySelector('[part="base"]')!.textContent!.replace(/\s+/g, ' ').trim();

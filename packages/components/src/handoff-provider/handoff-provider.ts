@@ -39,8 +39,9 @@ export class HandoffProvider extends LitElement {
   @property() token = '';
 
   private readonly provider = new ContextProvider(this, { context: handoffClientContext });
-  /** The client this element created (and so must close). */
+  /** The client this element created (and so must close), and the url/token it was made for. */
   private owned?: HandoffClient;
+  private ownedFor = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -58,7 +59,8 @@ export class HandoffProvider extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if ((changed.has('url') || changed.has('token')) && this.owned) this.closeOwned();
+    // A new url or token, or a client given from outside, replaces the client this element made.
+    if (this.owned && (this.client || this.ownedFor !== `${this.url} ${this.token}`)) this.closeOwned();
     this.ensureOwned();
     this.provider.setValue(this.client ?? this.owned);
   }
@@ -75,6 +77,7 @@ export class HandoffProvider extends LitElement {
       return;
     }
     this.owned = create({ url: this.url, token: this.token });
+    this.ownedFor = `${this.url} ${this.token}`;
   }
 
   private closeOwned(): void {

@@ -1,14 +1,21 @@
 import { html, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { ContextProvider } from '@lit/context';
 import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
+// Named explicitly: the virtualizer's default is a dynamic import, which would split the
+// single-file bundle and fails to load under some dev servers.
+import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
 import type { Agent, ConnectionState, ConversationState, HandoffStats, Service, Transcript } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
+import { handoffClientContext } from '../context.js';
 import { ObserveController } from '../controllers/observe.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { ConversationCard } from '../conversation-card/conversation-card.js';
 import type { OpenConversationEvent } from '../events.js';
 import { statsOf } from '../utils/stats.js';
 import { styles } from './handoff-screen.styles.js';
+
+const LIST_LAYOUT = flow({ direction: 'vertical' });
 
 /** The age on cards is refreshed this often. */
 const TICK_MS = 30_000;
@@ -55,7 +62,7 @@ interface ServiceGroup {
  * @fires {ConversationActionEvent} handoff-conversation-action - From the panel (see `<conversation-panel>`).
  * @fires {PanelCloseEvent} handoff-panel-close - From the panel, after the screen closed it.
  *
- * @slot - Extra content after the screen, typically a `<handoff-toaster>` whose Open opens the panel.
+ * @slot - Extra content after the screen, typically a `<handoff-toaster>`: it receives the screen's client, and its Open opens the panel.
  *
  * @csspart base - The screen's container.
  * @csspart header - Title and connection status.
@@ -97,6 +104,9 @@ export class HandoffScreen extends ConnectedElement {
   @state() private tick = Date.now();
 
   @query('[part="panel"]') private panel?: ConversationPanel;
+
+  /** Re-provides the screen's client, so slotted elements (a `<handoff-toaster>`) connect too. */
+  private readonly provider = new ContextProvider(this, { context: handoffClientContext });
 
   private groups = new Map<string, ServiceGroup>();
   private groupedFrom: readonly ConversationState[] | null = null;
@@ -147,6 +157,11 @@ export class HandoffScreen extends ConnectedElement {
     this.selected = '';
     await this.updateComplete;
     this.cardFor(this.returnFocusTo)?.focus();
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    super.willUpdate(changed);
+    this.provider.setValue(this.activeClient);
   }
 
   protected override render() {
@@ -215,7 +230,7 @@ export class HandoffScreen extends ConnectedElement {
       </header>
       ${items.length
         ? html`<div part="list" role="list" aria-label="${s.name} conversations">
-            ${virtualize({ items: items as ConversationState[], keyFunction: (c: ConversationState) => c.id, renderItem: this.rendererFor(s) })}
+            ${virtualize({ items: items as ConversationState[], layout: LIST_LAYOUT, keyFunction: (c: ConversationState) => c.id, renderItem: this.rendererFor(s) })}
           </div>`
         : html`<p part="empty">No active conversations.</p>`}
     </section>`;

@@ -2,7 +2,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
 import { FakeHandoffClient, conversation, part, parts, textOf, until } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/a11y.js';
+import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
 import type { HandoffStatsElement } from './handoff-stats.js';
 
 describe('<handoff-stats>', () => {

@@ -3,7 +3,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../define.js';
 import { FakeCommandError, FakeHandoffClient, conversation, deepActiveElement, part, parts, sam, services, textOf, until } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/a11y.js';
+import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
 import type { ModeChangeEvent } from '../events.js';
 import type { ServiceModeToggle } from './service-mode-toggle.js';
 

@@ -1,0 +1,184 @@
+/// <reference types="mocha" />
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../define.js';
+import { FakeHandoffClient, conversation, part, parts, textOf, until } from '../fixtures/index.js';
+import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
+import type { MuteChangeEvent, OpenConversationEvent } from '../events.js';
+import type { HandoffToaster, SoundPlayer, ToastInput } from './handoff-toaster.js';
+
+/** A sound player that records calls and can pretend the browser blocks audio. */
+class FakePlayer implements SoundPlayer {
+  plays = 0;
+  unlocks = 0;
+  blocked = false;
+  async play() {
+    this.plays++;
+    return !this.blocked;
+  }
+  async unlock() {
+    this.unlocks++;
+    this.blocked = false;
+    return true;
+  }
+}
+
+const toast = (n: number, extra: Partial<ToastInput> = {}): ToastInput => ({
+  id: `esc-${n}`,
+  conversationId: `c${n}`,
+  service: 'Billing',
+  customer: `Customer ${n}`,
+  reasons: ['help_requested'],
+  ...extra,
+});
+
+const STORAGE_KEY = 'handoff:test-muted';
+
+async function toaster(player = new FakePlayer()) {
+  const el = await fixture<HandoffToaster>(html`<handoff-toaster storage-key=${STORAGE_KEY} .player=${player}></handoff-toaster>`);
+  return { el, player };
+}
+
+describe('<handoff-toaster>', () => {
+  beforeEach(() => localStorage.removeItem(STORAGE_KEY));
+  afterEach(() => localStorage.removeItem(STORAGE_KEY));
+
+  it('shows a toast naming service, customer and reason, fixed at the bottom right, and chimes', async () => {
+    const { el, player } = await toaster();
+    el.notify(toast(1, { reasons: ['thumbs_down', 'non_answer'] }));
+    await el.updateComplete;
+    expect(textOf(part(el, '[part="toast-title"]'))).to.equal('Billing: Customer 1');
+    expect(textOf(part(el, '[part="toast-reason"]'))).to.equal('Thumbs Down and Non-Answer');
+    const style = getComputedStyle(el);
+    expect(style.position).to.equal('fixed');
+    const rect = el.getBoundingClientRect();
+    expect(window.innerWidth - rect.right).to.be.lessThan(40);
+    expect(window.innerHeight - rect.bottom).to.be.lessThan(40);
+    await until(() => player.plays === 1, 1000, 'chime');
+  });
+
+  it('Open emits handoff-open-conversation with the conversation id and removes the toast', async () => {
+    const { el } = await toaster();
+    el.notify(toast(7));
+    await el.updateComplete;
+    const event = oneEvent(el, 'handoff-open-conversation');
+    part<HTMLButtonElement>(el, '[part="open"]').click();
+    const e = (await event) as OpenConversationEvent;
+    expect(e.detail).to.deep.equal({ id: 'c7' });
+    expect(e.bubbles && e.composed).to.equal(true);
+    await el.updateComplete;
+    expect(parts(el, '[part="toast"]')).to.have.length(0);
+  });
+
+  it('coalesces a burst: one announcement, one chime, three toasts shown and the rest counted', async () => {
+    const { el, player } = await toaster();
+    const live = part(el, '[role="status"]');
+    expect(live.getAttribute('aria-live')).to.equal('polite');
+    const writes: string[] = [];
+    new MutationObserver(() => writes.push(textOf(live))).observe(live, { childList: true, characterData: true, subtree: true });
+    for (let i = 1; i <= 5; i++) el.notify(toast(i));
+    el.notify(toast(5)); // the same escalation again: ignored
+    await el.updateComplete;
+    expect(parts(el, '[part="toast"]')).to.have.length(3);
+    expect(textOf(part(el, '[part="more"]'))).to.equal('+2 more');
+    await until(() => textOf(live), 2000, 'announcement');
+    expect(textOf(live)).to.equal('5 conversations need attention. Latest: Billing: Customer 5 needs attention (Help Requested)');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(writes.filter(Boolean)).to.have.length(1);
+    expect(player.plays).to.equal(1);
+  });
+
+  it('shows Enable sound when the browser blocks audio, and hides it once enabled', async () => {
+    const player = new FakePlayer();
+    player.blocked = true;
+    const { el } = await toaster(player);
+    el.notify(toast(1));
+    const enable = await until(() => el.shadowRoot!.querySelector<HTMLButtonElement>('[part="enable-sound"]'), 1000, 'Enable sound');
+    expect(textOf(enable)).to.equal('Enable sound');
+    enable.click();
+    await until(() => !el.shadowRoot!.querySelector('[part="enable-sound"]'), 1000, 'enabled');
+    expect(player.unlocks).to.equal(1);
+  });
+
+  it('with the real WebAudio player, a blocked or missing AudioContext is reported, not swallowed', async () => {
+    const el = await fixture<HandoffToaster>(html`<handoff-toaster storage-key=${STORAGE_KEY}></handoff-toaster>`);
+    const original = window.AudioContext;
+    // A context that never leaves `suspended`, as under the autoplay policy before any gesture.
+    class Suspended {
+      state = 'suspended';
+      resume() {
+        return new Promise<void>(() => {});
+      }
+    }
+    (window as unknown as { AudioContext: unknown }).AudioContext = Suspended;
+    try {
+      const { webAudioChime } = await import('../utils/sound.js');
+      el.player = webAudioChime();
+      el.notify(toast(1));
+      await until(() => el.shadowRoot!.querySelector('[part="enable-sound"]'), 2000, 'Enable sound');
+    } finally {
+      window.AudioContext = original;
+    }
+  });
+
+  it('mute is a toggle remembered in localStorage; muted toasts make no sound', async () => {
+    const { el, player } = await toaster();
+    el.notify(toast(1));
+    await until(() => player.plays === 1, 1000, 'chime');
+    const mute = part<HTMLButtonElement>(el, '[part="mute"]');
+    expect(mute.getAttribute('aria-pressed')).to.equal('false');
+    const event = oneEvent(el, 'handoff-mute-change');
+    mute.click();
+    expect(((await event) as MuteChangeEvent).detail).to.deep.equal({ muted: true });
+    expect(localStorage.getItem(STORAGE_KEY)).to.equal('1');
+    await el.updateComplete;
+    expect(mute.getAttribute('aria-pressed')).to.equal('true');
+
+    const again = await toaster(player);
+    expect(again.el.muted).to.equal(true);
+    again.el.notify(toast(2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(player.plays).to.equal(1);
+  });
+
+  it('repeats the chime while a toast is open when reminder-interval is set (off by default)', async () => {
+    const { el, player } = await toaster();
+    el.notify(toast(1));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(player.plays).to.equal(1);
+    el.reminderInterval = 40;
+    await el.updateComplete;
+    await until(() => player.plays >= 3, 1000, 'reminders');
+    el.dismiss('esc-1');
+    await el.updateComplete;
+    const after = player.plays;
+    await new Promise((r) => setTimeout(r, 120));
+    expect(player.plays).to.equal(after);
+  });
+
+  it('connected: shows client.escalations$ and drops a toast when its escalation closes', async () => {
+    const client = new FakeHandoffClient({ conversations: [conversation({ id: 'c1', customer: 'Jane Doe' }), conversation({ id: 'c2' })] });
+    const player = new FakePlayer();
+    const el = await fixture<HandoffToaster>(html`<handoff-toaster storage-key=${STORAGE_KEY} .player=${player} .client=${client}></handoff-toaster>`);
+    client.escalate('c1', ['help_requested']);
+    client.escalate('c2', ['negative_feedback']);
+    await el.updateComplete;
+    expect(parts(el, '[part="toast-title"]').map(textOf)).to.include('Billing: Jane Doe');
+    expect(parts(el, '[part="toast"]')).to.have.length(2);
+    await client.takeOver('c1');
+    await el.updateComplete;
+    expect(parts(el, '[part="toast-title"]').map(textOf)).not.to.include('Billing: Jane Doe');
+    expect(parts(el, '[part="toast"]')).to.have.length(1);
+    el.remove();
+    expect(client.subscribers.escalations).to.equal(0);
+  });
+
+  it('passes axe in light and dark with toasts and the Enable sound button', async () => {
+    const player = new FakePlayer();
+    player.blocked = true;
+    const { el } = await toaster(player);
+    el.notify(toast(1));
+    el.notify(toast(2, { service: 'Sales', reasons: ['thumbs_down'] }));
+    await until(() => el.shadowRoot!.querySelector('[part="enable-sound"]'), 1000, 'Enable sound');
+    await expectAccessibleInBothThemes(el);
+  });
+});
