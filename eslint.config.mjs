@@ -26,7 +26,7 @@ export default defineConfig(
       // Type information for the few rules that need it (below). The project service reuses
       // the root tsconfig.json, so lint sees exactly what `tsc -p tsconfig.json` sees.
       parserOptions: {
-        projectService: { allowDefaultProject: ['.storybook/*.ts'] },
+        projectService: { allowDefaultProject: ['.storybook/*.ts', 'packages/*/examples/*.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -38,11 +38,14 @@ export default defineConfig(
           // node:test's test()/describe() return promises the runner itself awaits.
           allowForKnownSafeCalls: [
             { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+            // @open-wc/semantic-dom-diff types every chai `.equal()` as returning a promise (only
+            // `.dom.to.equal` snapshots are async); a plain `expect(x).to.equal(y)` is synchronous.
+            { from: 'package', package: '@open-wc/semantic-dom-diff', name: 'Equal' },
           ],
         },
       ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Tests and benches legitimately use non-null assertions on fixtures they just built.
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
