@@ -59,6 +59,11 @@ export class AgentSocket extends Connection {
     ws.on('error', () => this.dispose());
   }
 
+  /** Synced and receiving live events. */
+  get isLive(): boolean {
+    return this.state === 'live' && this.isOpen;
+  }
+
   private dispose(): void {
     clearTimeout(this.helloTimer);
     this.unsubscribe?.();

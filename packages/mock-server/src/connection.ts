@@ -67,7 +67,7 @@ export class Connection {
   }
 
   send(frame: object): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(serialize(frame));
   }
 
   sendRaw(text: string): void {
@@ -135,6 +135,17 @@ export const RETRYABLE: Record<ErrorCode, boolean> = {
   too_large: false,
   internal: true,
 };
+
+/** One event goes to every agent socket: serialise it once. */
+const serialized = new WeakMap<object, string>();
+function serialize(frame: object): string {
+  let text = serialized.get(frame);
+  if (text === undefined) {
+    text = JSON.stringify(frame);
+    serialized.set(frame, text);
+  }
+  return text;
+}
 
 export function rawToString(data: WebSocket.RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');

@@ -97,6 +97,8 @@ export class CustomerSocket extends Connection {
     const buffered: EventFrame[] = [];
     let live = false;
     this.unsubscribe = store.subscribe((e) => (live ? this.onEvent(e) : buffered.push(e)));
+    // The socket may have closed while the conversation was being started.
+    if (this.ws.readyState !== this.ws.OPEN) return this.dispose();
     const seqAtRead = await store.currentSeq();
     const page = await store.getMessages(conversation.id, { limit: welcomeMessages });
     const service = await store.getService(conversation.serviceId);

@@ -218,7 +218,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       for (const c of connections) c.ws.terminate();
     },
     sendRawToAgents(text: string) {
-      for (const c of connections) if (c instanceof AgentSocket && c.agent) c.sendRaw(text);
+      for (const c of connections) if (c instanceof AgentSocket && c.isLive) c.sendRaw(text);
     },
   };
 }

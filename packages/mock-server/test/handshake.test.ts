@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { AgentServerFrameSchema, CloseCode } from '@handoff/sdk/protocol';
 import type { RunningServer } from '../src/index.js';
-import { AgentPeer, CustomerPeer, Peer, sleep, start } from './helpers.js';
+import { AgentPeer, CustomerPeer, Peer, sleep, start, until } from './helpers.js';
 
 describe('agent handshake', () => {
   let server: RunningServer;
@@ -89,6 +89,24 @@ describe('agent handshake', () => {
     const ws = new WebSocket(server.agentWsUrl.replace('/ws/agent', '/ws/other'));
     const err = await new Promise<Error>((resolve) => ws.on('error', resolve));
     assert.match(err.message, /404/);
+  });
+});
+
+describe('test hooks', () => {
+  test('sendRawToAgents reaches synced agent sockets only, exactly as given', async () => {
+    const server = await start();
+    try {
+      const agent = await AgentPeer.connect(server);
+      const customer = await CustomerPeer.join(server);
+      server.sendRawToAgents('{"type":"event","seq":"not a number"}');
+      await until(() => agent.peer.violations.length > 0);
+      assert.deepEqual(agent.peer.violations.splice(0), ['{"type":"event","seq":"not a number"}']);
+      assert.ok(!customer.peer.raw.some((r) => r.includes('not a number')));
+      agent.close();
+      customer.close();
+    } finally {
+      await server.close();
+    }
   });
 });
 

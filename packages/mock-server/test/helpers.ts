@@ -54,6 +54,8 @@ type Frame = any;
 export class Peer {
   readonly frames: Frame[] = [];
   readonly raw: string[] = [];
+  /** Frames that were not JSON or did not match the protocol schema. */
+  readonly violations: string[] = [];
   closeCode: number | undefined;
   readonly closed: Promise<number>;
   private readonly waiters = new Set<(f: Frame) => void>();
@@ -66,11 +68,17 @@ export class Peer {
     ws.on('message', (data) => {
       const text = String(data);
       this.raw.push(text);
-      const json: unknown = JSON.parse(text);
-      // Every frame the server sends must match the protocol.
-      if (this.schema) {
-        const r = v.safeParse(this.schema, json);
-        assert.ok(r.success, `server sent a frame outside the protocol: ${text.slice(0, 300)}`);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        this.violations.push(text);
+        return;
+      }
+      // Every frame the server sends must match the protocol; closing a peer asserts there were none.
+      if (this.schema && !v.safeParse(this.schema, json).success) {
+        this.violations.push(text);
+        return;
       }
       this.frames.push(json);
       // Like a real client, answer the server's heartbeat (unless the test wants a silent peer).
@@ -120,6 +128,7 @@ export class Peer {
 
   close(): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    assert.deepEqual(this.violations, [], 'the server sent frames outside the protocol');
   }
 }
 
