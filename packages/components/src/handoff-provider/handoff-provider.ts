@@ -1,7 +1,7 @@
 import { LitElement, html, css, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
-import type { HandoffClient } from '@handoff/sdk';
+import { createHandoffClient, type HandoffClient } from '@handoff/sdk';
 import { handoffClientContext } from '../context.js';
 
 /**
@@ -27,12 +27,8 @@ export class HandoffProvider extends LitElement {
     }
   `;
 
-  /**
-   * How the provider creates a client from `url` and `token`. The single-file bundle sets it
-   * to the SDK's `createHandoffClient`; with separate packages, set it once:
-   * `HandoffProvider.createClient = createHandoffClient`.
-   */
-  static createClient?: (options: { url: string; token: string }) => HandoffClient;
+  /** How the provider creates a client from `url` and `token` (replaceable, e.g. to add options or in tests). */
+  static createClient: (options: { url: string; token: string }) => HandoffClient = (options) => createHandoffClient(options);
 
   @property({ attribute: false }) client?: HandoffClient;
   @property() url = '';
@@ -71,12 +67,7 @@ export class HandoffProvider extends LitElement {
 
   private ensureOwned(): void {
     if (this.client || this.owned || !this.isConnected || !this.url || !this.token) return;
-    const create = (this.constructor as typeof HandoffProvider).createClient;
-    if (!create) {
-      console.warn('<handoff-provider>: set HandoffProvider.createClient (e.g. to createHandoffClient) to connect from url and token.');
-      return;
-    }
-    this.owned = create({ url: this.url, token: this.token });
+    this.owned = (this.constructor as typeof HandoffProvider).createClient({ url: this.url, token: this.token });
     this.ownedFor = `${this.url} ${this.token}`;
   }
 
