@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
-import { a11ySnapshot, findAccessibilityNode, sendKeys, setViewport } from '@web/test-runner-commands';
+import { a11ySnapshot, emulateMedia, findAccessibilityNode, sendKeys, setViewport } from '@web/test-runner-commands';
 import '../define.js';
 import {
   FakeHandoffClient,
@@ -192,6 +192,29 @@ describe('<handoff-screen>', () => {
     document.addEventListener('handoff-mode-change', (e) => events.push(e.detail), { once: true });
     part<HTMLButtonElement>(part(el, 'service-mode-toggle[service-id="billing"]'), '[data-mode="human_only"]').click();
     expect(events).to.deep.equal([{ serviceId: 'billing', mode: 'human_only' }]);
+  });
+
+  it('follows prefers-color-scheme; the theme attribute overrides it, through nested shadow roots', async () => {
+    const el = await fixture<HandoffScreen>(html`<handoff-screen .client=${sample()}></handoff-screen>`);
+    await frames();
+    const cardBg = () => getComputedStyle(part(cardById(el, 'b1'), '[part="base"]')).backgroundColor;
+    const screenBg = () => getComputedStyle(el).backgroundColor;
+    try {
+      await emulateMedia({ colorScheme: 'light' });
+      expect(screenBg()).to.equal('rgb(255, 255, 255)');
+      const lightCard = cardBg();
+      await emulateMedia({ colorScheme: 'dark' });
+      expect(screenBg()).to.equal('rgb(21, 23, 28)');
+      expect(cardBg()).not.to.equal(lightCard);
+      el.theme = 'light';
+      await el.updateComplete;
+      expect(screenBg()).to.equal('rgb(255, 255, 255)');
+      expect(cardBg()).to.equal(lightCard);
+      el.style.setProperty('--handoff-color-surface', 'rgb(1, 2, 3)');
+      expect(screenBg()).to.equal('rgb(1, 2, 3)');
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   it('passes axe in light and dark with the panel open', async () => {

@@ -108,7 +108,7 @@ export class ServiceModeToggle extends ConnectedElement {
       aria-modal="false"
       aria-labelledby="confirm-title"
       aria-describedby="confirm-text"
-      @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.cancelConfirm()}
+      @keydown=${this.onConfirmKeydown}
     >
       <p id="confirm-title"><strong>Switch to AI Only?</strong></p>
       <p id="confirm-text">
@@ -120,6 +120,13 @@ export class ServiceModeToggle extends ConnectedElement {
         <button part="cancel-button" class="button" type="button" @click=${this.cancelConfirm}>Cancel</button>
       </div>
     </div>`;
+  }
+
+  private onConfirmKeydown(e: KeyboardEvent): void {
+    if (e.key !== 'Escape') return;
+    // Escape cancels this question only, not whatever panel or dialog contains the toggle.
+    e.stopPropagation();
+    void this.cancelConfirm();
   }
 
   private onKeydown(e: KeyboardEvent): void {
