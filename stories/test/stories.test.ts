@@ -34,8 +34,10 @@ if (!existsSync(indexPath)) {
   throw new Error(`${indexPath} not found: run \`npm run build-storybook\` first (or \`npm run test:storybook\`).`);
 }
 const index = JSON.parse(readFileSync(indexPath, 'utf8')) as { entries: Record<string, IndexEntry> };
+/** `STORIES=<regex>` runs only the stories whose id matches, e.g. `STORIES=toaster`. */
+const only = process.env.STORIES ? new RegExp(process.env.STORIES) : null;
 const stories = Object.values(index.entries).filter(
-  (entry) => entry.type === 'story' && (entry.tags ?? []).includes('test'),
+  (entry) => entry.type === 'story' && (entry.tags ?? []).includes('test') && (!only || only.test(entry.id)),
 );
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -89,9 +91,17 @@ const SETTLE = `(async () => {
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
 })()`;
 
-/** The phase of the story Storybook is rendering, once it is the one asked for. */
-const PHASE = (id: string) =>
-  `window.__STORYBOOK_PREVIEW__?.currentRender?.id === ${JSON.stringify(id)} ? window.__STORYBOOK_PREVIEW__.currentRender.phase : null`;
+/**
+ * True once Storybook has finished rendering (and playing) story `id` and has no re-render
+ * queued, three polls in a row: a globals update can re-render a story just after it finished,
+ * and switching stories while one renders makes Storybook reload the page.
+ */
+const FINISHED = (id: string) => `(() => {
+  const render = window.__STORYBOOK_PREVIEW__?.currentRender;
+  const done = render?.id === ${JSON.stringify(id)} && render.phase === 'finished' && !render.rerenderEnqueued;
+  window.__storyTestStable = done ? (window.__storyTestStable ?? 0) + 1 : 0;
+  return window.__storyTestStable >= 3;
+})()`;
 
 /** Asks the preview to render another story, as the Storybook UI does. */
 const SELECT = (id: string) =>
@@ -135,6 +145,7 @@ describe('Storybook stories', () => {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('framenavigated', (frame) => { if (process.env.DEBUG_NAV) console.log('NAV', frame.url()); });
     // Chromium's console message for a failed load has no URL; this names it.
     page.on('response', (response) => {
       if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
@@ -169,7 +180,7 @@ describe('Storybook stories', () => {
             await page.evaluate(SELECT(story.id));
           }
           await page
-            .waitForFunction(`${PHASE(story.id)} === "finished"`, undefined, { timeout: STORY_TIMEOUT_MS })
+            .waitForFunction(FINISHED(story.id), undefined, { timeout: STORY_TIMEOUT_MS, polling: 50 })
             .catch((error: unknown) => {
               failed();
               throw error;

@@ -1,0 +1,124 @@
+import type { Meta, StoryObj } from '@storybook/web-components-vite';
+import { expect, waitFor } from 'storybook/test';
+import type { Flag } from '@handoff/sdk';
+import type { HandoffToaster, SoundPlayer, ToastInput } from '@handoff/components';
+import { FakeHandoffClient, conversation, services } from '../packages/components/src/fixtures/index.ts';
+import { shadow } from './support/shadow.ts';
+
+interface Args {
+  /** What the toasts say: one per escalation. */
+  toasts: ToastInput[];
+  muted: boolean;
+  /** Whether the browser lets the chime play (false: the autoplay rules block it). */
+  soundAllowed: boolean;
+  maxVisible: number;
+}
+
+/** A chime that makes no noise in Storybook, allowed or blocked as the story needs. */
+function silentPlayer(allowed: boolean): SoundPlayer {
+  return { play: async () => allowed, unlock: async () => allowed };
+}
+
+const billing = services()[0]!;
+
+/** The toast the SDK would raise for a fixture conversation flagged with `reasons`. */
+function toastFor(customer: string, reasons: Flag[], service = billing.name): ToastInput {
+  const c = conversation({ customer, flags: reasons });
+  return { id: c.escalation!.id, conversationId: c.id, service, customer: c.customer.name, reasons };
+}
+
+/**
+ * Escalation toasts at the bottom right of the page, with a chime. A host mounts it once in its
+ * layout so it works on every page. Open fires `handoff-open-conversation` with the
+ * conversation's id for the host's router. Mute is remembered; when the browser blocks sound,
+ * an "Enable sound" button says so instead of failing silently.
+ *
+ * In these stories the chime is silent, and the mute choice is remembered per story.
+ */
+const meta: Meta<Args> = {
+  title: 'Elements/Toaster',
+  component: 'handoff-toaster',
+  args: { muted: false, soundAllowed: true, maxVisible: 3 },
+  render: (args, context) => {
+    const el = document.createElement('handoff-toaster') as HandoffToaster;
+    el.storageKey = `storybook:${context.id}:muted`;
+    el.player = silentPlayer(args.soundAllowed);
+    el.maxVisible = args.maxVisible;
+    // The attribute, not the property: it wins over a remembered choice.
+    el.toggleAttribute('muted', args.muted);
+    // Oldest first, so the newest ends on top, as when they arrive one by one.
+    for (const toast of args.toasts) el.notify(toast);
+    return el;
+  },
+  parameters: {
+    layout: 'fullscreen',
+    // The toaster is fixed to the bottom right of its page: give each story its own frame in the docs.
+    docs: { story: { inline: false, iframeHeight: 360 } },
+  },
+};
+export default meta;
+type Story = StoryObj<Args>;
+
+export const HelpRequested: Story = { name: 'Reason: Help Requested', args: { toasts: [toastFor('Ana Silva', ['help_requested'])] } };
+
+export const ThumbsDown: Story = { name: 'Reason: Thumbs Down', args: { toasts: [toastFor('Li Wei', ['thumbs_down'])] } };
+
+export const NonAnswer: Story = { name: 'Reason: Non-Answer', args: { toasts: [toastFor('Priya Patel', ['non_answer'])] } };
+
+export const NegativeFeedback: Story = {
+  name: 'Reason: Negative Feedback',
+  args: { toasts: [toastFor('Marco Rossi', ['negative_feedback'])] },
+};
+
+export const SeveralReasons: Story = {
+  name: 'Several reasons in one toast',
+  args: { toasts: [toastFor('Kofi Mensah', ['help_requested', 'negative_feedback', 'thumbs_down'])] },
+};
+
+export const Stacked: Story = {
+  name: 'Several stacked (+2 more)',
+  args: {
+    toasts: [
+      toastFor('Jane Doe', ['non_answer']),
+      toastFor('Omar Haddad', ['thumbs_down'], 'Sales'),
+      toastFor('Li Wei', ['negative_feedback']),
+      toastFor('Priya Patel', ['help_requested'], 'Sales'),
+      toastFor('Marco Rossi', ['help_requested', 'non_answer']),
+    ],
+  },
+};
+
+export const Muted: Story = {
+  args: { muted: true, toasts: [toastFor('Ana Silva', ['help_requested'])] },
+};
+
+/** The browser refused to play the chime before any click on the page: "Enable sound" shows. */
+export const AutoplayBlocked: Story = {
+  name: 'Autoplay blocked',
+  args: { soundAllowed: false, toasts: [toastFor('Ana Silva', ['help_requested'])] },
+  play: async ({ canvasElement }) => {
+    const root = shadow(canvasElement, 'handoff-toaster');
+    await waitFor(() => expect(root.querySelector('[part="enable-sound"]')).toBeTruthy());
+  },
+};
+
+/** Fed by a client's `escalations$`, as in a host console: the SDK announces each escalation once. */
+export const FromClient: Story = {
+  name: 'From a client (escalation arrives)',
+  args: { toasts: [] },
+  render: (args, context) => {
+    const c = conversation({ id: 'toast-live', customer: 'Yuki Sato' });
+    const client = new FakeHandoffClient({ services: services(), conversations: [c] });
+    const el = document.createElement('handoff-toaster') as HandoffToaster;
+    el.storageKey = `storybook:${context.id}:muted`;
+    el.player = silentPlayer(args.soundAllowed);
+    el.client = client;
+    return el;
+  },
+  play: async ({ canvasElement }) => {
+    const el = canvasElement.querySelector('handoff-toaster') as HandoffToaster;
+    await el.updateComplete;
+    (el.client as FakeHandoffClient).escalate('toast-live', ['help_requested']);
+    await waitFor(() => expect(shadow(canvasElement, 'handoff-toaster').querySelector('[part="toast"]')).toBeTruthy());
+  },
+};
