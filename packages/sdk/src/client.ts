@@ -4,9 +4,9 @@
  */
 import ReconnectingWebSocket from 'partysocket/ws';
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged, map, shareReplay } from 'rxjs';
-import { AgentServerFrameSchema, MAX_MESSAGE_LENGTH, PROTOCOL_VERSION } from './protocol/schemas.js';
+import { MAX_MESSAGE_LENGTH, PROTOCOL_VERSION } from './protocol/schemas.js';
 import { closeAction, CloseCode } from './protocol/close-codes.js';
-import { parseFrame } from './protocol/parse.js';
+import { decodeServerFrame } from './decode.js';
 import type {
   Ack,
   AgentClientFrame,
@@ -21,6 +21,7 @@ import type {
 } from './protocol/types.js';
 import type { ConnectionState, EscalationEvent, HandoffClient, Transcript } from './client-types.js';
 import { initialState, reduce } from './reducer.js';
+import type { OrderedMap } from './ordered-map.js';
 import type { HandoffAction, HandoffState } from './reducer.js';
 import {
   BadRequestError,
@@ -162,8 +163,8 @@ class Client implements HandoffClientWithState {
     const state$ = (this.state$ = this.store.asObservable());
     const select = <T>(fn: (s: HandoffState) => T): Observable<T> =>
       state$.pipe(map(fn), distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
-    const values = <T>(fn: (s: HandoffState) => ReadonlyMap<string, T>): Observable<readonly T[]> =>
-      state$.pipe(map(fn), distinctUntilChanged(), map((m) => [...m.values()]), shareReplay({ bufferSize: 1, refCount: true }));
+    const values = <T>(fn: (s: HandoffState) => OrderedMap<T>): Observable<readonly T[]> =>
+      state$.pipe(map(fn), distinctUntilChanged(), map((m) => m.valuesArray()), shareReplay({ bufferSize: 1, refCount: true }));
     this.connection$ = select((s) => s.connection);
     this.me$ = select((s) => s.me);
     this.stats$ = select((s) => s.stats);
@@ -465,7 +466,7 @@ class Client implements HandoffClientWithState {
   private onMessage(data: unknown): void {
     if (this.closed) return;
     this.lastFrameAt = this.now(); // any frame proves liveness, even a bad one
-    const parsed = parseFrame(AgentServerFrameSchema, data);
+    const parsed = decodeServerFrame(data);
     if (!parsed.ok) {
       this.report(new ProtocolError('malformed_frame', `Dropped a malformed frame: ${parsed.reason}`, preview(data)));
       return;

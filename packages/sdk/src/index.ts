@@ -7,3 +7,4 @@ export { browserDedupe, memoryDedupe } from './escalation-dedupe.js';
 export type { EscalationDedupe, BrowserDedupeOptions } from './escalation-dedupe.js';
 export { reduce, initialState } from './reducer.js';
 export type { HandoffState, HandoffAction } from './reducer.js';
+export { OrderedMap } from './ordered-map.js';

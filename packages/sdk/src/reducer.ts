@@ -20,6 +20,8 @@ import type {
   Snapshot,
 } from './protocol/types.js';
 import type { ConnectionState, HandoffStats, Transcript } from './client-types.js';
+import { OrderedMap } from './ordered-map.js';
+import type { OrderedMapBuilder } from './ordered-map.js';
 
 export interface HandoffState {
   /** The server epoch the data belongs to; null before the first snapshot or replay. */
@@ -31,10 +33,10 @@ export interface HandoffState {
   readonly me: Agent | null;
   readonly connection: ConnectionState;
   /** In the server's order. */
-  readonly services: ReadonlyMap<string, Service>;
+  readonly services: OrderedMap<Service>;
   /** Active conversations, oldest first (insertion order). */
-  readonly conversations: ReadonlyMap<string, ConversationState>;
-  readonly transcripts: ReadonlyMap<string, Transcript>;
+  readonly conversations: OrderedMap<ConversationState>;
+  readonly transcripts: OrderedMap<Transcript>;
   /** Counted as conversations change, so it always agrees with `conversations`. */
   readonly stats: HandoffStats;
 }
@@ -63,9 +65,9 @@ export function initialState(): HandoffState {
     loaded: false,
     me: null,
     connection: { status: 'connecting', attempt: 0, lastError: null, lastSyncedAt: null },
-    services: new Map(),
-    conversations: new Map(),
-    transcripts: new Map(),
+    services: OrderedMap.empty(),
+    conversations: OrderedMap.empty(),
+    transcripts: OrderedMap.empty(),
     stats: EMPTY_STATS,
   };
 }
@@ -92,19 +94,29 @@ export function reduce(state: HandoffState, action: HandoffAction): HandoffState
 // ---------------------------------------------------------------------------------------------
 
 function applySnapshot(state: HandoffState, snap: Snapshot): HandoffState {
-  const services = new Map<string, Service>();
+  const services = OrderedMap.empty<Service>().edit();
   for (const s of snap.services) {
     const old = state.services.get(s.id);
     services.set(s.id, old && deepEqual(old, s) ? old : s);
   }
-  const conversations = new Map<string, ConversationState>();
-  const transcripts = new Map<string, Transcript>();
+  const conversations = OrderedMap.empty<ConversationState>().edit();
+  const transcripts = OrderedMap.empty<Transcript>().edit();
   for (const c of snap.conversations) {
-    const { messages, hasOlder, ...rest } = c;
+    const { messages: _messages, hasOlder: _hasOlder, ...rest } = c;
     const old = state.conversations.get(c.id);
     conversations.set(c.id, old && deepEqual(old, rest) ? old : rest);
     transcripts.set(c.id, mergeTranscript(state.transcripts.get(c.id), c));
   }
+  return withSnapshot(state, snap, services.build(), conversations.build(), transcripts.build());
+}
+
+function withSnapshot(
+  state: HandoffState,
+  snap: Snapshot,
+  services: OrderedMap<Service>,
+  conversations: OrderedMap<ConversationState>,
+  transcripts: OrderedMap<Transcript>,
+): HandoffState {
   return {
     ...state,
     epoch: snap.epoch,
@@ -137,9 +149,9 @@ function mergeTranscript(old: Transcript | undefined, c: Conversation): Transcri
 
 /** Mutable working copies for one batch; only objects created in this batch are ever mutated. */
 class Draft {
-  services: Map<string, Service> | null = null;
-  conversations: Map<string, ConversationState> | null = null;
-  transcripts: Map<string, Transcript> | null = null;
+  services: OrderedMapBuilder<Service> | null = null;
+  conversations: OrderedMapBuilder<ConversationState> | null = null;
+  transcripts: OrderedMapBuilder<Transcript> | null = null;
   /** Message arrays created in this batch (safe to push to). */
   readonly ownArrays = new Set<readonly Message[]>();
   active: number;
@@ -150,10 +162,10 @@ class Draft {
     ({ active: this.active, needsAttention: this.needsAttention, pausedHuman: this.pausedHuman } = base.stats);
   }
 
-  get conv(): ReadonlyMap<string, ConversationState> {
+  get conv(): Pick<ReadonlyMap<string, ConversationState>, 'get' | 'has'> {
     return this.conversations ?? this.base.conversations;
   }
-  get trans(): ReadonlyMap<string, Transcript> {
+  get trans(): Pick<ReadonlyMap<string, Transcript>, 'get' | 'has'> {
     return this.transcripts ?? this.base.transcripts;
   }
 
@@ -161,19 +173,19 @@ class Draft {
     const prev = this.conv.get(id);
     if (prev) this.count(prev, -1);
     if (next) this.count(next, +1);
-    this.conversations ??= new Map(this.base.conversations);
+    this.conversations ??= this.base.conversations.edit();
     if (next) this.conversations.set(id, next);
     else this.conversations.delete(id);
   }
 
   setTranscript(id: string, next: Transcript | undefined): void {
-    this.transcripts ??= new Map(this.base.transcripts);
+    this.transcripts ??= this.base.transcripts.edit();
     if (next) this.transcripts.set(id, next);
     else this.transcripts.delete(id);
   }
 
   setService(s: Service): void {
-    this.services ??= new Map(this.base.services);
+    this.services ??= this.base.services.edit();
     this.services.set(s.id, s);
   }
 
@@ -204,9 +216,9 @@ function applyEvents(state: HandoffState, events: readonly EventFrame[]): Handof
   return {
     ...state,
     seq,
-    services: d.services ?? state.services,
-    conversations: d.conversations ?? state.conversations,
-    transcripts: d.transcripts ?? state.transcripts,
+    services: d.services?.build() ?? state.services,
+    conversations: d.conversations?.build() ?? state.conversations,
+    transcripts: d.transcripts?.build() ?? state.transcripts,
     stats,
   };
 }
@@ -283,9 +295,9 @@ function applyOlder(state: HandoffState, a: Extract<HandoffAction, { type: 'olde
   const t = state.transcripts.get(a.conversationId);
   // Only a page that ends right before what we hold joins up; anything else is stale.
   if (!t || t.messages[0]?.id !== a.before) return state;
-  const transcripts = new Map(state.transcripts);
+  const transcripts = state.transcripts.edit();
   transcripts.set(a.conversationId, { ...t, messages: [...a.messages, ...t.messages], hasOlder: a.hasOlder });
-  return { ...state, transcripts };
+  return { ...state, transcripts: transcripts.build() };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,292 @@
+/**
+ * SDK event throughput with 10,000 active conversations, beside a baseline measured in the same
+ * run. Run: node --conditions=source --import tsx bench/sdk/throughput.ts [--events N] [--json]
+ *
+ * Both sides get the same wire text (JSON frames) and end with the same data:
+ * - baseline: a bare loop that JSON.parses each frame and applies it to a mutable Map;
+ * - SDK: the real client (partysocket, parseFrame/valibot validation, seq checks, the immutable
+ *   reducer, the shared observables) fed by an in-process socket, with subscribers on
+ *   `conversations$`, `stats$` and one `conversation$(id)`, as a console list would have.
+ * Frames reach the client the way a socket delivers them: a read's worth at a time (64 KiB),
+ * each frame its own `message` event; also measured with every frame in its own read (worst case).
+ */
+import * as v from 'valibot';
+import { AgentServerFrameSchema, createHandoffClient } from '@handoff/sdk';
+import type { Conversation, ConversationState, EventFrame, Message } from '@handoff/sdk';
+
+const args = process.argv.slice(2);
+const EVENTS = Number(args[args.indexOf('--events') + 1]) || 100_000;
+const CONVERSATIONS = 10_000;
+const EPOCH = 'bench';
+const READ_BYTES = 64 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic workload
+// ---------------------------------------------------------------------------------------------
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function conversation(n: number, at: number): Conversation {
+  const messages: Message[] = [{ id: `m${n}-0`, role: 'customer', text: 'How do I update my card?', at }];
+  return {
+    id: `c${n}`,
+    serviceId: n % 2 ? 'billing' : 'sales',
+    customer: { id: `u${n}`, name: `Customer ${n}` },
+    status: 'ai',
+    claim: null,
+    flags: [],
+    escalation: null,
+    startedAt: at,
+    updatedAt: at,
+    lastMessage: messages[0]!,
+    messageCount: 1,
+    messages,
+    hasOlder: false,
+  };
+}
+
+function workload(): { snapshot: string; frames: string[] } {
+  const random = rng(42);
+  const live = new Map<string, ConversationState>();
+  const convs: Conversation[] = [];
+  for (let i = 0; i < CONVERSATIONS; i++) {
+    const c = conversation(i, 1_000 + i);
+    convs.push(c);
+    const { messages: _m, hasOlder: _h, ...state } = c;
+    live.set(c.id, state);
+  }
+  const snapshot = JSON.stringify({
+    type: 'snapshot',
+    epoch: EPOCH,
+    seq: 0,
+    services: [
+      { id: 'billing', name: 'Billing', mode: 'human_supported' },
+      { id: 'sales', name: 'Sales', mode: 'human_supported' },
+    ],
+    conversations: convs,
+  });
+  const ids = [...live.keys()];
+  let next = CONVERSATIONS;
+  const frames: string[] = [];
+  for (let seq = 1; seq <= EVENTS; seq++) {
+    const at = 2_000_000 + seq;
+    const r = random();
+    const id = ids[Math.floor(random() * ids.length)]!;
+    let event: EventFrame['event'];
+    if (r < 0.7) {
+      const message: Message = { id: `m${seq}`, role: random() < 0.5 ? 'customer' : 'ai', text: 'Thanks, and what about the invoice from last month?', at };
+      const c = live.get(id)!;
+      live.set(id, { ...c, lastMessage: message, messageCount: c.messageCount + 1, updatedAt: at });
+      event = { kind: 'message_added', conversationId: id, message };
+    } else if (r < 0.95) {
+      const c = live.get(id)!;
+      const flagged = c.flags.length === 0;
+      const changed: ConversationState = { ...c, flags: flagged ? ['help_requested'] : [], escalation: flagged ? { id: `e${seq}`, at, reasons: ['help_requested'] } : null, updatedAt: at };
+      live.set(id, changed);
+      event = { kind: 'conversation_changed', conversation: changed };
+    } else if (r < 0.975) {
+      live.delete(id);
+      ids.splice(ids.indexOf(id), 1);
+      event = { kind: 'conversation_ended', conversationId: id, reason: 'customer_left' };
+    } else {
+      const c = conversation(next++, at);
+      const { messages: _m, hasOlder: _h, ...state } = c;
+      live.set(c.id, state);
+      ids.push(c.id);
+      event = { kind: 'conversation_started', conversation: c };
+    }
+    frames.push(JSON.stringify({ type: 'event', epoch: EPOCH, seq, at, event }));
+  }
+  return { snapshot, frames };
+}
+
+/** Frames grouped into socket reads of about `bytes` each. */
+function reads(frames: string[], bytes: number): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let size = 0;
+  for (const f of frames) {
+    if (cur.length && size + f.length > bytes) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(f);
+    size += f.length;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baseline: a bare loop applying the same events to a Map
+// ---------------------------------------------------------------------------------------------
+
+interface Mutable {
+  state: ConversationState;
+  messages: Message[];
+}
+
+function baseline(snapshot: string, frames: string[]): { ms: number; check: number } {
+  const map = new Map<string, Mutable>();
+  for (const c of (JSON.parse(snapshot) as { conversations: Conversation[] }).conversations) {
+    const { messages, hasOlder: _h, ...state } = c;
+    map.set(c.id, { state, messages });
+  }
+  const t0 = performance.now();
+  for (const text of frames) {
+    const e = (JSON.parse(text) as EventFrame).event;
+    switch (e.kind) {
+      case 'message_added': {
+        const c = map.get(e.conversationId)!;
+        c.messages.push(e.message);
+        c.state.lastMessage = e.message;
+        c.state.messageCount++;
+        c.state.updatedAt = Math.max(c.state.updatedAt, e.message.at);
+        break;
+      }
+      case 'conversation_changed':
+        map.get(e.conversation.id)!.state = e.conversation;
+        break;
+      case 'conversation_ended':
+        map.delete(e.conversationId);
+        break;
+      case 'conversation_started': {
+        const { messages, hasOlder: _h, ...state } = e.conversation;
+        map.set(state.id, { state, messages });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { ms: performance.now() - t0, check: map.size };
+}
+
+/** The SDK's boundary check alone (JSON.parse + valibot), no state: the ceiling for the SDK. */
+function decodeOnly(frames: string[]): { ms: number } {
+  let ok = 0;
+  const t0 = performance.now();
+  for (const text of frames) if (v.safeParse(AgentServerFrameSchema, JSON.parse(text)).success) ok++;
+  const ms = performance.now() - t0;
+  if (ok !== frames.length) throw new Error('a benchmark frame failed validation');
+  return { ms };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SDK: the real client, fed through an in-process socket
+// ---------------------------------------------------------------------------------------------
+
+/** Just enough of a WebSocket for partysocket: answers hello with welcome + snapshot + synced. */
+function socketClass(snapshot: string, onReady: (deliver: (text: string) => void) => void) {
+  return class BenchSocket extends EventTarget {
+    readyState = 0;
+    binaryType = 'blob';
+    constructor(_url: string) {
+      super();
+      setTimeout(() => {
+        this.readyState = 1;
+        this.dispatchEvent(new Event('open'));
+      });
+    }
+    send(text: string): void {
+      const frame = JSON.parse(text) as { type: string };
+      if (frame.type !== 'hello') return;
+      const deliver = (data: string) => this.dispatchEvent(new MessageEvent('message', { data }));
+      const agent = { id: 'agent1', name: 'Bench Agent' };
+      deliver(JSON.stringify({ type: 'welcome', protocol: 1, agent, serverTime: Date.now(), epoch: EPOCH, heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 600_000, sync: 'snapshot' }));
+      deliver(snapshot);
+      deliver(JSON.stringify({ type: 'synced', epoch: EPOCH, seq: 0 }));
+      onReady(deliver);
+    }
+    close(): void {
+      this.readyState = 3;
+    }
+  };
+}
+
+async function sdk(snapshot: string, frames: string[], readBytes: number): Promise<{ ms: number; check: number; emissions: number }> {
+  let deliver!: (text: string) => void;
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  // Let the client finish its handling of `synced` before timing starts.
+  const Socket = socketClass(snapshot, (d) => {
+    deliver = d;
+    setTimeout(ready);
+  });
+  const client = createHandoffClient({ url: 'ws://bench', token: 'bench', WebSocket: Socket, escalationDedupe: 'memory' });
+  await isReady;
+  let emissions = 0;
+  let size = 0;
+  const subs = [
+    client.conversations$.subscribe((list) => {
+      emissions++;
+      size = list.length;
+    }),
+    client.stats$.subscribe(() => emissions++),
+    client.conversation$('c1').subscribe(() => emissions++),
+  ];
+  const chunks = reads(frames, readBytes);
+  const t0 = performance.now();
+  for (const chunk of chunks) {
+    for (const f of chunk) deliver(f);
+    await Promise.resolve(); // the end of a socket read: microtasks (the SDK's flush) run here
+  }
+  const ms = performance.now() - t0;
+  for (const s of subs) s.unsubscribe();
+  client.close();
+  return { ms, check: size, emissions };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function rate(n: number, ms: number): number {
+  return Math.round((n / ms) * 1000);
+}
+
+const { snapshot, frames } = workload();
+const runs = 3;
+const best = <T extends { ms: number }>(xs: T[]): T => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
+// Interleave the runs so both sides see the same machine conditions; take each side's best.
+const base: ReturnType<typeof baseline>[] = [];
+const batched: Awaited<ReturnType<typeof sdk>>[] = [];
+const single: Awaited<ReturnType<typeof sdk>>[] = [];
+const decode: { ms: number }[] = [];
+for (let i = 0; i < runs; i++) {
+  base.push(baseline(snapshot, frames));
+  decode.push(decodeOnly(frames));
+  batched.push(await sdk(snapshot, frames, READ_BYTES));
+  single.push(await sdk(snapshot, frames.slice(0, Math.min(frames.length, 5000)), 0));
+}
+const b = best(base);
+const s = best(batched);
+const w = best(single);
+if (b.check !== s.check) throw new Error(`baseline holds ${b.check} conversations, the SDK ${s.check}`);
+
+const result = {
+  conversations: CONVERSATIONS,
+  events: EVENTS,
+  baselineEventsPerSec: rate(EVENTS, b.ms),
+  sdkEventsPerSec: rate(EVENTS, s.ms),
+  ratio: Number((rate(EVENTS, s.ms) / rate(EVENTS, b.ms)).toFixed(2)),
+  decodeOnlyEventsPerSec: rate(EVENTS, best(decode).ms),
+  framesPerRead: Math.round(frames.length / reads(frames, READ_BYTES).length),
+  sdkEmissions: s.emissions,
+  sdkOneFramePerReadEventsPerSec: rate(Math.min(frames.length, 5000), w.ms),
+};
+if (args.includes('--json')) {
+  console.log(JSON.stringify(result));
+} else {
+  console.log(`SDK event throughput, ${CONVERSATIONS} active conversations, ${EVENTS} events (best of ${runs})`);
+  console.log(`  baseline (JSON.parse + Map loop):      ${result.baselineEventsPerSec.toLocaleString('en')} events/s`);
+  console.log(`  SDK (64 KiB reads, ~${result.framesPerRead} frames each): ${result.sdkEventsPerSec.toLocaleString('en')} events/s  (${Math.round(result.ratio * 100)}% of baseline, target >= 50%)`);
+  console.log(`  SDK, every frame its own read:        ${result.sdkOneFramePerReadEventsPerSec.toLocaleString('en')} events/s  (worst case)`);
+  console.log(`  validation alone (JSON.parse + valibot, no state): ${result.decodeOnlyEventsPerSec.toLocaleString('en')} events/s  (${Math.round((result.decodeOnlyEventsPerSec / result.baselineEventsPerSec) * 100)}% of baseline: the SDK's ceiling)`);
+}

@@ -1,0 +1,44 @@
+/** OrderedMap: behaves like an insertion-ordered Map, and old versions never change. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { OrderedMap } from '@handoff/sdk';
+import { rng } from './helpers.js';
+
+it('matches a Map through random sets and deletes, and keeps every old version intact', () => {
+  const random = rng(3);
+  let m = OrderedMap.empty<number>();
+  const model = new Map<string, number>();
+  const versions: [OrderedMap<number>, [string, number][]][] = [];
+  for (let round = 0; round < 300; round++) {
+    const b = m.edit();
+    for (let i = 0; i < 1 + Math.floor(random() * 40); i++) {
+      const key = `k${Math.floor(random() * 400)}`;
+      if (random() < 0.35) assert.equal(b.delete(key), model.delete(key));
+      else {
+        const v = Math.floor(random() * 1000);
+        b.set(key, v);
+        model.set(key, v);
+      }
+      assert.equal(b.get(key), model.get(key));
+    }
+    m = b.build();
+    assert.equal(m.size, model.size);
+    assert.deepEqual([...m], [...model], 'same entries in the same (insertion) order');
+    assert.deepEqual(m.valuesArray(), [...model.values()]);
+    for (const k of ['k1', 'k7', 'k399']) assert.equal(m.get(k), model.get(k));
+    versions.push([m, [...model]]);
+  }
+  for (const [v, entries] of versions) assert.deepEqual([...v.entries()], entries, 'an old version is unchanged');
+});
+
+it('shares what a change did not touch and survives compaction', () => {
+  const a = OrderedMap.from(Array.from({ length: 10_000 }, (_, i) => [`c${i}`, { i }] as const));
+  const b = a.edit().set('c5', { i: -5 }).build();
+  assert.equal(b.get('c6'), a.get('c6'));
+  assert.deepEqual(a.get('c5'), { i: 5 });
+  const e = a.edit();
+  for (let i = 0; i < 9_990; i++) e.delete(`c${i}`);
+  const small = e.build();
+  assert.deepEqual([...small.keys()], ['c9990', 'c9991', 'c9992', 'c9993', 'c9994', 'c9995', 'c9996', 'c9997', 'c9998', 'c9999']);
+  assert.equal(a.size, 10_000);
+});
