@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
-import { Customer, launchBrowser, newAgentContext, startTestServer, waitForText, type Server } from './harness.ts';
+import { CustomerSocket, launchBrowser, newAgentContext, startTestServer, waitForText, type Server } from './harness.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
@@ -71,28 +71,29 @@ for (const framework of ['react', 'vue']) {
       const errors: Error[] = [];
       page.on('pageerror', (err) => errors.push(err));
       const customerName = `${framework === 'react' ? 'Rea' : 'Vu'} Customer`;
-      const customer = await Customer.open(browser, server, 'Billing', customerName);
+      const customer = await CustomerSocket.connect(server, 'billing', customerName);
+      customer.say('Where can I find my invoice?');
       try {
         await page.goto(`${site.url}?${new URLSearchParams({ server: server.agentWsUrl, token: 'demo-agent1' })}`);
         const card = page.locator('conversation-card').filter({ hasText: customerName });
         await card.waitFor({ state: 'visible' });
-        const lastEvent = page.getByTestId('last-event');
+        const lastEvent = page.locator('#last-event');
         assert.equal(await lastEvent.innerText(), 'none yet');
 
-        // A card click reaches the app's handler, which binds selectedId back: the panel opens.
+        // A card click reaches the app's handler, which binds `selected` back: the panel opens.
         await card.click();
         await waitForText(lastEvent, /^handoff-conversation-select \S+$/);
         await waitForText(page.locator('conversation-panel'), customerName);
 
         // The toaster's Open reaches the app's handler too.
-        await customer.say('Please connect me to a human');
+        customer.say('Please connect me to a human');
         const toast = page.locator('handoff-toaster [part~="toast"]').first();
         await toast.waitFor({ state: 'visible' });
-        await toast.getByRole('button', { name: /open/i }).click();
+        await toast.getByRole('button', { name: 'Open', exact: true }).click();
         await waitForText(lastEvent, /^handoff-open-conversation \S+$/);
         assert.deepEqual(errors, []);
       } finally {
-        await customer.close();
+        customer.close();
         await context.close();
       }
     });

@@ -55,7 +55,7 @@ test('customer asks for a human; the agent is alerted within 2 s, takes over, re
     assert.match(toast, /help requested/i);
 
     // Open: the console routes to Human Handoff with the conversation's panel open.
-    await agent.toasts().first().getByRole('button', { name: /open/i }).click();
+    await agent.toasts().first().getByRole('button', { name: 'Open', exact: true }).click();
     await agent.page.waitForURL(/\/human_handoff\?.*conversation=/);
     assert.match(agent.page.url(), /agent=agent1/, 'the chosen agent is kept across navigation');
     await waitForText(agent.panel(), 'I want to talk to a human please');
@@ -65,7 +65,7 @@ test('customer asks for a human; the agent is alerted within 2 s, takes over, re
     // Take over: the customer sees a human joined.
     await agent.button('Take Over Conversation').click();
     await waitForText(customer.messages('system'), JOINED);
-    await waitForText(agent.panel(), /Alex Agent/);
+    await waitForText(agent.card('Dana Customer'), 'Alex Agent');
 
     // The agent replies; the customer sees it.
     await agent.reply('Hi Dana, Alex here. Let me look at your invoice.');

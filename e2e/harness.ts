@@ -5,6 +5,7 @@
  * and roles; Playwright's CSS and role selectors pierce open shadow roots.
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { DEFAULT_AGENTS, startServer } from '@handoff/mock-server';
 
 export type Server = Awaited<ReturnType<typeof startServer>>;
@@ -35,45 +36,45 @@ export function launchBrowser(): Promise<Browser> {
 
 /** A server for one test: no simulator (only the test's customers), a quick AI. */
 export function startTestServer(options: ServerOptions = {}): Promise<Server> {
-  return startServer({ port: 0, host: '127.0.0.1', seed: 1, simulate: false, aiDelayMs: AI_DELAY_MS, ...options });
+  // HANDOFF_ASSETS_DIR: serve a bundle from elsewhere than dist/ (e.g. a debug build).
+  const assetsDir = process.env.HANDOFF_ASSETS_DIR;
+  return startServer({ port: 0, host: '127.0.0.1', seed: 1, simulate: false, aiDelayMs: AI_DELAY_MS, ...(assetsDir ? { assetsDir } : {}), ...options });
 }
 
 /**
- * Records every sound the page actually plays (before any page script runs): HTML audio whose
- * play() resolved, and Web Audio sources started on a running AudioContext. Read it with
- * `soundsPlayed(page)`.
+ * Records every sound the page actually plays, before any page script runs: HTML audio whose
+ * play() resolved, and Web Audio sources started on a running AudioContext (a chime of several
+ * notes started in one task counts once). Read it with `soundsPlayed(page)`.
  */
-function recordSounds(): void {
-  const w = window as unknown as { __sounds: string[] };
-  w.__sounds = [];
+const RECORD_SOUNDS = `(() => {
+  const sounds = (window.__sounds = []);
   const play = HTMLMediaElement.prototype.play;
-  HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+  HTMLMediaElement.prototype.play = function () {
     const result = play.call(this);
-    result.then(() => w.__sounds.push('media'), () => w.__sounds.push('media-blocked'));
+    result.then(() => sounds.push('media'), () => sounds.push('media-blocked'));
     return result;
   };
-  // A sound may start several sources at once (a chime of two notes): count one per task.
   let inThisTask = false;
-  for (const Node of [OscillatorNode, AudioBufferSourceNode]) {
-    const start = Node.prototype.start;
-    Node.prototype.start = function (this: AudioScheduledSourceNode, ...args: [number?, number?, number?]) {
+  for (const Source of [OscillatorNode, AudioBufferSourceNode]) {
+    const start = Source.prototype.start;
+    Source.prototype.start = function (...args) {
       if (!inThisTask) {
         inThisTask = true;
         queueMicrotask(() => (inThisTask = false));
-        w.__sounds.push(this.context.state === 'running' ? 'webaudio' : `webaudio-${this.context.state}`);
+        sounds.push(this.context.state === 'running' ? 'webaudio' : 'webaudio-' + this.context.state);
       }
-      return start.apply(this, args as [number?]);
+      return start.apply(this, args);
     };
   }
-}
+})();`;
 
 export async function soundsPlayed(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __sounds: string[] }).__sounds);
+  return page.evaluate('window.__sounds') as Promise<string[]>;
 }
 
 export async function newAgentContext(browser: Browser): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.addInitScript(recordSounds);
+  await context.addInitScript({ content: RECORD_SOUNDS });
   return context;
 }
 
@@ -93,7 +94,8 @@ export class AgentConsole {
   }
 
   connectionStatus(): Locator {
-    return this.page.locator('header handoff-connection-status');
+    // The header's on most pages; on Human Handoff, the screen's own (top right).
+    return this.page.locator('handoff-connection-status').first();
   }
 
   async expectLive(timeout = TIMEOUT_MS): Promise<void> {
@@ -101,7 +103,7 @@ export class AgentConsole {
   }
 
   toasts(): Locator {
-    return this.page.locator('handoff-toaster [role="status"] [part~="toast"], handoff-toaster [part~="toast"]');
+    return this.page.locator('handoff-toaster [part~="toast"]');
   }
 
   screen(): Locator {
@@ -165,7 +167,7 @@ export class Customer {
 
   /** The transcript's messages from one role, in order. */
   messages(role: 'customer' | 'ai' | 'agent' | 'system'): Locator {
-    return this.transcript().locator(`[data-role="${role}"]`);
+    return this.transcript().locator(`li.msg.${role}`);
   }
 
   async close(): Promise<void> {
@@ -194,13 +196,44 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   }
 }
 
-/** Waits until the text of `locator` (all its matches, joined) contains `pattern`. */
+/**
+ * The text a person sees in the elements `locator` matches, shadow DOM included (the DOM's
+ * `innerText` stops at shadow roots): slotted content in place, hidden elements skipped.
+ */
+export async function deepText(locator: Locator): Promise<string> {
+  // Iterative, with only anonymous callbacks: tsx gives named functions a `__name` helper that
+  // does not exist in the page.
+  const texts = await locator.evaluateAll((elements) =>
+    elements.map((root) => {
+      let out = '';
+      const stack: (Node | string)[] = [root];
+      while (stack.length) {
+        const item = stack.pop()!;
+        if (typeof item === 'string') out += item;
+        else if (item.nodeType === Node.TEXT_NODE) out += (item as Text).data;
+        else if (item instanceof Element && item.tagName !== 'STYLE' && item.tagName !== 'SCRIPT') {
+          const display = getComputedStyle(item).display;
+          if (display === 'none') continue;
+          const block = !display.startsWith('inline') && display !== 'contents';
+          const children = item instanceof HTMLSlotElement ? item.assignedNodes({ flatten: true }) : [...(item.shadowRoot ?? item).childNodes];
+          if (block) out += '\n';
+          if (block) stack.push('\n');
+          for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+        }
+      }
+      return out.replace(/[ \t]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim();
+    }),
+  );
+  return texts.join('\n');
+}
+
+/** Waits until the text of `locator` (all its matches, shadow DOM included) contains `pattern`. */
 export async function waitForText(locator: Locator, pattern: string | RegExp, timeout = TIMEOUT_MS): Promise<string> {
   let last = '';
   try {
     await until(
       async () => {
-        last = (await locator.allInnerTexts()).join('\n');
+        last = await deepText(locator);
         return typeof pattern === 'string' ? last.includes(pattern) : pattern.test(last);
       },
       `text ${pattern}`,
@@ -217,4 +250,36 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /** Sounds recorded as played (not blocked) on the page. */
 export async function playedCount(page: Page): Promise<number> {
   return (await soundsPlayed(page)).filter((s) => s === 'media' || s === 'webaudio').length;
+}
+
+/**
+ * A customer over the customer socket, without a page: for tests whose subject is the agent's
+ * side (the framework examples). Speaks the customer vocabulary of protocol v1.
+ */
+export class CustomerSocket {
+  private constructor(private readonly ws: WebSocket, readonly conversationId: string) {}
+
+  static async connect(server: Server, serviceId: string, name: string): Promise<CustomerSocket> {
+    const ws = new WebSocket(server.customerWsUrl);
+    const welcome = new Promise<string>((resolve, reject) => {
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { type: string; conversationId?: string };
+        if (frame.type === 'customer_welcome') resolve(frame.conversationId!);
+        if (frame.type === 'error') reject(new Error(String(data)));
+      });
+      ws.once('error', reject);
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send(JSON.stringify({ type: 'customer_hello', protocol: 1, serviceId, name }));
+    return new CustomerSocket(ws, await welcome);
+  }
+
+  private sent = 0;
+  say(text: string): void {
+    this.ws.send(JSON.stringify({ type: 'customer_message', id: `m${++this.sent}`, text }));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
 }

@@ -55,7 +55,7 @@ test('AI Only: the customer is told no human is available; no toast, Take Over d
     const takeOver = agent.button('Take Over Conversation');
     await takeOver.waitFor({ state: 'visible' });
     assert.equal(await takeOver.isDisabled(), true, 'Take Over is disabled in AI Only');
-    await waitForText(agent.panel(), /AI Only/);
+    await waitForText(agent.panel(), /not available in AI Only/);
   } finally {
     await customer.close();
     await context.close();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import {
   AgentConsole,
+  deepText,
   Customer,
   launchBrowser,
   newAgentContext,
@@ -55,8 +56,8 @@ test('a reload restores the same state and does not toast an escalation again', 
     await agent.button('Take Over Conversation').click();
     await agent.reply('Remy, I am on it.');
     await waitForText(customer.messages('agent'), 'Remy, I am on it.');
-    const statsBefore = await agent.page.locator('handoff-stats').innerText();
-    const transcriptBefore = await agent.panel().innerText();
+    const statsBefore = await deepText(agent.page.locator('handoff-stats'));
+    const transcriptBefore = await deepText(agent.panel());
 
     // Reload mid-conversation: the same conversation, transcript, claim and counters.
     await agent.page.reload();
@@ -64,8 +65,8 @@ test('a reload restores the same state and does not toast an escalation again', 
     await waitForText(agent.panel(), 'Remy, I am on it.');
     await agent.panel().getByRole('textbox').waitFor({ state: 'visible' });
     await agent.button('Release').waitFor({ state: 'visible' });
-    assert.equal(await agent.panel().innerText(), transcriptBefore);
-    assert.equal(await agent.page.locator('handoff-stats').innerText(), statsBefore);
+    assert.equal(await deepText(agent.panel()), transcriptBefore);
+    assert.equal(await deepText(agent.page.locator('handoff-stats')), statsBefore);
     assert.equal(await agent.toasts().count(), 0);
   } finally {
     await customer.close();

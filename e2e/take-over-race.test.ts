@@ -43,7 +43,7 @@ test('two agents take over at once: one holds it, the other sees who does', asyn
     const [winner, loser] = alexWon ? [alex, blake] : [blake, alex];
     const holder = AGENTS[alexWon ? 0 : 1]!.name;
     await waitForText(loser.panel(), new RegExp(`claimed by ${holder}`, 'i'));
-    await waitForText(winner.panel(), holder);
+    for (const agent of [winner, loser]) await waitForText(agent.card('Riley Race'), holder);
     assert.equal(await loser.panel().getByRole('textbox').count(), 0, 'the other agent cannot reply');
     await waitForText(customer.messages('system'), 'A human agent has joined the conversation.');
     assert.equal(await customer.messages('system').count(), 1, 'one take-over, one system message');

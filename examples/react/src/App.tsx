@@ -4,15 +4,15 @@ import type { ConversationSelectEvent, OpenConversationEvent } from '@handoff/co
 
 export function App({ client }: { client: HandoffClient }) {
   // The open conversation is React state: the elements report choices, React decides.
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selected, setSelected] = useState('');
   const [lastEvent, setLastEvent] = useState('none yet');
 
   function onSelect(event: ConversationSelectEvent) {
-    setSelectedId(event.detail.id);
+    setSelected(event.detail.id);
     setLastEvent(`${event.type} ${event.detail.id}`);
   }
   function onOpen(event: OpenConversationEvent) {
-    setSelectedId(event.detail.id);
+    setSelected(event.detail.id);
     setLastEvent(`${event.type} ${event.detail.id}`);
   }
 
@@ -21,14 +21,14 @@ export function App({ client }: { client: HandoffClient }) {
       <header style={{ display: 'flex', gap: 16, alignItems: 'baseline', padding: '8px 16px' }}>
         <strong>My React console</strong>
         <span>
-          Last event: <output data-testid="last-event">{lastEvent}</output>
+          Last event: <output id="last-event">{lastEvent}</output>
         </span>
       </header>
       <handoff-screen
         client={client}
-        selectedId={selectedId}
+        selected={selected}
         onhandoff-conversation-select={onSelect}
-        onhandoff-panel-close={() => setSelectedId(null)}
+        onhandoff-panel-close={() => setSelected('')}
       />
       <handoff-toaster client={client} onhandoff-open-conversation={onOpen} />
     </>

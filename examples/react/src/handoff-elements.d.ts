@@ -30,7 +30,7 @@ declare module 'react' {
       'handoff-provider': ElementProps<'handoff-provider', 'client', never>;
       'handoff-screen': ElementProps<
         'handoff-screen',
-        'client' | 'selectedId',
+        'client' | 'selected',
         'handoff-conversation-select' | 'handoff-panel-close' | 'handoff-open-conversation' | 'handoff-mode-change' | 'handoff-conversation-action'
       >;
       'handoff-toaster': ElementProps<'handoff-toaster', 'client', 'handoff-open-conversation' | 'handoff-mute-change'>;

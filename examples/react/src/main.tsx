@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { createHandoffClient } from '@handoff/sdk';
 // Registers every Handoff element (the side-effect entry point).
 import '@handoff/components/define';
-import { App } from './App.tsx';
+import { App } from './App';
 
 // One client for the page, made outside React so StrictMode's double effects cannot open two.
 // `?server=` and `?token=` override the defaults (the e2e test uses them).

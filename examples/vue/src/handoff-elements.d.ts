@@ -4,7 +4,7 @@
  * With `strictTemplates`, a wrong property or event fails `npm run typecheck` (vue-tsc).
  *
  * Vue sets a bound value as a DOM property when the element has that property (`client`,
- * `selectedId`), and `@handoff-open-conversation` listens to the custom event of that name.
+ * `selected`), and `@handoff-open-conversation` listens to the custom event of that name.
  */
 import type { EmitFn, HTMLAttributes, PublicProps } from 'vue';
 import type { HandoffEventMap } from '@handoff/components';
@@ -24,7 +24,7 @@ declare module 'vue' {
     'handoff-provider': DefineCustomElement<'handoff-provider', 'client', never>;
     'handoff-screen': DefineCustomElement<
       'handoff-screen',
-      'client' | 'selectedId',
+      'client' | 'selected',
       'handoff-conversation-select' | 'handoff-panel-close' | 'handoff-open-conversation' | 'handoff-mode-change' | 'handoff-conversation-action'
     >;
     'handoff-toaster': DefineCustomElement<'handoff-toaster', 'client', 'handoff-open-conversation' | 'handoff-mute-change'>;

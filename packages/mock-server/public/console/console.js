@@ -69,14 +69,14 @@ function openConversation(id) {
     location.assign(consoleHref(HANDOFF_PATH, { conversation: id }));
     return;
   }
-  screen.selectedId = id;
+  screen.selected = id;
   history.replaceState(null, '', consoleHref(HANDOFF_PATH, { conversation: id }));
 }
 document.addEventListener('handoff-open-conversation', (e) => openConversation(e.detail.id));
 
 if (screen) {
   const id = params.get('conversation');
-  if (id) screen.selectedId = id;
+  if (id) screen.selected = id;
   // Keep the address bar on the open conversation, so a reload or a shared link reopens it.
   screen.addEventListener('handoff-conversation-select', (e) => {
     history.replaceState(null, '', consoleHref(HANDOFF_PATH, { conversation: e.detail.id }));
