@@ -121,7 +121,6 @@ export interface AiDeps {
   newMessageId(): string;
   /** Records flags on a conversation (the handoff rules decide about escalations). */
   raiseFlags(conversationId: string, flags: Flag[]): Promise<void>;
-  onError(err: unknown): void;
 }
 
 export class AiStandIn {

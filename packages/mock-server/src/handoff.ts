@@ -63,7 +63,6 @@ export class Handoff {
       now: this.now,
       newMessageId: () => this.newId('m'),
       raiseFlags: (id, flags) => this.raiseFlags(id, flags),
-      onError: (err) => this.log.error('ai reply failed', { err: String(err) }),
     });
     if (this.idleTimeoutMs > 0) {
       // Check a few times per timeout, so a conversation ends at most a quarter late.
