@@ -23,8 +23,69 @@ export default {
   // analyzer write one into the root package.json.
   packagejson: false,
   dependencies: false,
-  plugins: [publishedPaths()],
+  plugins: [registeredTags(), attributeFieldDescriptions(), publishedPaths()],
 };
+
+/**
+ * A reactive property and its attribute are one thing documented once (`@attr` in the class doc,
+ * or a JSDoc comment on the field): give each the other's description when it has none, so the
+ * property table and the attribute table both say what it does.
+ */
+function attributeFieldDescriptions() {
+  return {
+    name: 'handoff-attribute-field-descriptions',
+    packageLinkPhase({ customElementsManifest }) {
+      for (const mod of customElementsManifest.modules) {
+        for (const decl of mod.declarations ?? []) {
+          if (decl.kind !== 'class') continue;
+          for (const attr of decl.attributes ?? []) {
+            const field = decl.members?.find((m) => m.kind === 'field' && (m.name === attr.fieldName || m.attribute === attr.name));
+            if (!field) continue;
+            if (!field.description && attr.description) field.description = attr.description;
+            if (!attr.description && field.description) attr.description = field.description;
+          }
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Tag names come from the `TAGS` registry in `define-all.ts` (`{ 'handoff-screen': HandoffScreen,
+ * ... }`), which `defineAll()` registers in a loop: the analyzer only recognises literal
+ * `customElements.define('tag', Class)` calls, so without this no element would have a tag name.
+ */
+function registeredTags() {
+  const tags = new Map(); // class name -> tag name
+  return {
+    name: 'handoff-registered-tags',
+    analyzePhase({ ts, node }) {
+      if (!ts.isVariableDeclaration(node) || node.name.getText() !== 'TAGS' || !node.initializer) return;
+      let init = node.initializer;
+      while (ts.isAsExpression(init) || ts.isSatisfiesExpression?.(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+      if (!ts.isObjectLiteralExpression(init)) return;
+      for (const prop of init.properties) {
+        if (!ts.isPropertyAssignment(prop) || !ts.isIdentifier(prop.initializer)) continue;
+        const tag = ts.isStringLiteral(prop.name) ? prop.name.text : prop.name.getText();
+        tags.set(prop.initializer.text, tag);
+      }
+    },
+    packageLinkPhase({ customElementsManifest }) {
+      for (const mod of customElementsManifest.modules) {
+        for (const decl of mod.declarations ?? []) {
+          const tag = decl.kind === 'class' ? tags.get(decl.name) : undefined;
+          if (!tag) continue;
+          decl.tagName = tag;
+          decl.customElement = true;
+          mod.exports ??= [];
+          if (!mod.exports.some((e) => e.kind === 'custom-element-definition' && e.name === tag)) {
+            mod.exports.push({ kind: 'custom-element-definition', name: tag, declaration: { name: decl.name, module: mod.path } });
+          }
+        }
+      }
+    },
+  };
+}
 
 function publishedPaths() {
   const toDist = (p) =>
