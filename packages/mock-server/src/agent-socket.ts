@@ -61,7 +61,7 @@ export class AgentSocket extends Connection {
 
   /** Synced and receiving live events. */
   get isLive(): boolean {
-    return this.state === 'live' && this.isOpen;
+    return this.ready && this.isOpen;
   }
 
   private dispose(): void {
@@ -114,6 +114,7 @@ export class AgentSocket extends Connection {
       return;
     }
     this.state = 'live';
+    this.ready = true;
     const held = this.held;
     this.held = [];
     for (const [d, b] of held) this.onLiveFrame(d, b);

@@ -48,6 +48,9 @@ export class TokenBucket {
 export class Connection {
   /** When the last frame of any kind arrived (FIELD-NOTES 5: judge liveness by time). */
   lastHeard: number;
+  /** Handshake done. Before that the hello timer guards the socket, and nothing but the
+   * handshake's answer may be sent (the server's first frame is its welcome). */
+  ready = false;
   private badInARow = 0;
   private readonly bucket: TokenBucket;
   private closing = false;

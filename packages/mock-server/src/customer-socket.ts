@@ -79,6 +79,7 @@ export class CustomerSocket extends Connection {
       return;
     }
     this.state = 'live';
+    this.ready = true;
     for (const [d, b] of this.held.splice(0)) this.onLiveFrame(d, b);
   }
 

@@ -158,6 +158,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const heartbeat = setInterval(() => {
     const now = Date.now();
     for (const c of connections) {
+      if (!c.ready) continue; // still in its handshake, under the hello timer
       if (now - c.lastHeard > heartbeatTimeoutMs) {
         log.info('heartbeat timeout', { kind: c.kind });
         c.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout');

@@ -141,6 +141,14 @@ describe('heartbeat', () => {
       assert.ok(took >= interval * 2.5 - 10, `closed too early (${took} ms)`);
       assert.ok(took <= interval * 3.5 + 500, `closed too late (${took} ms)`);
       assert.ok(silent.frames.some((f) => f.type === 'ping'), 'the server pinged');
+      // Before its hello, a socket gets nothing, not even a ping: welcome is the server's first frame.
+      const early = await Peer.open(server.agentWsUrl);
+      await sleep(interval * 2);
+      assert.equal(early.frames.length, 0);
+      early.send({ type: 'hello', protocol: 1, token: 'demo-agent1' });
+      await early.waitFor((f) => f.type === 'synced');
+      assert.equal(early.frames[0].type, 'welcome');
+      early.close();
       await sleep(interval * 4);
       assert.equal(live.peer.closeCode, undefined, 'a socket that answers stays open');
       live.close();
