@@ -34,7 +34,7 @@ after(async () => {
   await server?.close();
 });
 
-test('customer asks for a human; the agent is alerted within 2 s, takes over, replies, resumes the AI', async () => {
+test('customer asks for a human; the agent is alerted within 2 s, takes over, replies, resumes the AI', async (t) => {
   const context = await newAgentContext(browser);
   const agent = await AgentConsole.open(context, server, '/');
   const customer = await Customer.open(browser, server, 'Billing', 'Dana Customer');
@@ -49,6 +49,7 @@ test('customer asks for a human; the agent is alerted within 2 s, takes over, re
     await agent.toasts().first().waitFor({ state: 'visible', timeout: 2_000 });
     const alertedAfter = Date.now() - asked;
     assert.ok(alertedAfter < 2_000, `toast after ${alertedAfter} ms`);
+    t.diagnostic(`escalation: sound and toast ${alertedAfter} ms after the customer sent`);
     assert.equal(await playedCount(agent.page), 1, 'the escalation sound played once');
     const toast = await waitForText(agent.toasts().first(), 'Dana Customer');
     assert.match(toast, /Billing/);

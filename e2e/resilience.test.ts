@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import {
   AgentConsole,
+  CustomerSocket,
   deepText,
   Customer,
   launchBrowser,
@@ -56,16 +57,19 @@ test('a reload restores the same state and does not toast an escalation again', 
     await agent.button('Take Over Conversation').click();
     await agent.reply('Remy, I am on it.');
     await waitForText(customer.messages('agent'), 'Remy, I am on it.');
+    await waitForText(agent.panel().getByRole('log'), 'Remy, I am on it.');
     const statsBefore = await deepText(agent.page.locator('handoff-stats'));
-    const transcriptBefore = await deepText(agent.panel());
+    const transcriptBefore = await deepText(agent.panel().getByRole('log'));
+    const cardBefore = await deepText(agent.card('Remy Reload'));
 
     // Reload mid-conversation: the same conversation, transcript, claim and counters.
     await agent.page.reload();
     await agent.expectLive();
-    await waitForText(agent.panel(), 'Remy, I am on it.');
+    await waitForText(agent.panel().getByRole('log'), 'Remy, I am on it.');
     await agent.panel().getByRole('textbox').waitFor({ state: 'visible' });
     await agent.button('Release').waitFor({ state: 'visible' });
-    assert.equal(await deepText(agent.panel()), transcriptBefore);
+    assert.equal(await deepText(agent.panel().getByRole('log')), transcriptBefore);
+    assert.equal(await deepText(agent.card('Remy Reload')), cardBefore);
     assert.equal(await deepText(agent.page.locator('handoff-stats')), statsBefore);
     assert.equal(await agent.toasts().count(), 0);
   } finally {
@@ -77,34 +81,38 @@ test('a reload restores the same state and does not toast an escalation again', 
 test('a server restart shows reconnecting, then live, and the screen matches the new server', async () => {
   const context = await newAgentContext(browser);
   const agent = await AgentConsole.open(context, server, '/human_handoff');
-  const before = await Customer.open(browser, server, 'Sales', 'Olga Old');
+  // A customer socket that does not come back: the old conversation exists only on the old server.
+  const old = await CustomerSocket.connect(server, 'sales', 'Olga Old');
   try {
-    await before.say('What are your prices?');
+    old.say('What are your prices?');
     await agent.card('Olga Old').waitFor({ state: 'visible' });
 
-    const port = new URL(server.httpUrl).port;
+    const port = server.port;
     await server.close();
     await waitForText(agent.connectionStatus(), /reconnecting/i, 15_000);
-    // The last sync time is shown while not live.
+    // While not live, the time of the last sync is shown.
     await waitForText(agent.connectionStatus(), /\d{1,2}:\d{2}/);
 
-    // A new server (new epoch, empty memory) on the same port.
-    server = await startTestServer({ port: Number(port) });
-    await agent.expectLive(20_000);
-    // The old conversation is gone from the screen because the new server does not have it.
-    await until(async () => (await agent.card('Olga Old').count()) === 0, 'the old conversation to go');
-
-    const after = await Customer.open(browser, server, 'Billing', 'Nina New');
+    // A new server (new epoch, empty memory) on the same port, with its own conversation.
+    server = await startTestServer({ port });
+    const fresh = await CustomerSocket.connect(server, 'billing', 'Nina New');
     try {
-      await after.say('Where can I find my invoice?');
+      fresh.say('Where can I find my invoice?');
+      await agent.expectLive(20_000);
       await agent.card('Nina New').waitFor({ state: 'visible' });
-      await waitForText(agent.page.locator('handoff-stats'), /Active Conversations\s*1\b|1\s*Active Conversations/i);
-      assert.equal(await agent.page.locator('conversation-card').count(), 1, 'the screen holds what the server holds');
+      await until(async () => (await agent.card('Olga Old').count()) === 0, 'the old conversation to leave the screen');
+
+      // The screen holds exactly what the server holds.
+      const onServer = (await server.store.listConversations()).map((c) => c.customer.name).sort();
+      const cards = await agent.page.locator('conversation-card').evaluateAll((els) => els.length);
+      assert.deepEqual(onServer, ['Nina New']);
+      assert.equal(cards, onServer.length);
+      await waitForText(agent.page.locator('handoff-stats'), /Active Conversations\s*1\b|\b1\s*Active Conversations/);
     } finally {
-      await after.close();
+      fresh.close();
     }
   } finally {
-    await before.close();
+    old.close();
     await context.close();
   }
 });
