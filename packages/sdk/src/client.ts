@@ -73,7 +73,7 @@ export interface HandoffClientOptions {
 }
 
 /** Commands refused at once while not connected: acting late on a stale picture does harm. */
-const REJECT_WHEN_OFFLINE = new Set<Command['type']>(['take_over', 'send_message', 'set_mode', 'set_all_modes', 'dismiss_flags']);
+const REJECT_WHEN_OFFLINE = /* @__PURE__ */ new Set<Command['type']>(['take_over', 'send_message', 'set_mode', 'set_all_modes', 'dismiss_flags']);
 
 type Phase = 'down' | 'handshake' | 'syncing' | 'live';
 
@@ -347,6 +347,11 @@ class Client implements HandoffClientWithState {
     this.log.debug?.('Reconnecting', reason);
     const raw = this.raw;
     this.immediateReconnect = true;
+    // Cut a backoff wait short (e.g. back online after a long outage).
+    if (this.backoff) {
+      clearTimeout(this.backoff.timer);
+      this.backoff.done();
+    }
     this.socket.reconnect(1000, reason);
     // A dead peer never answers the close handshake: free the socket now.
     raw?.terminate?.();
