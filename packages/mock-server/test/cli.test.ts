@@ -84,3 +84,23 @@ describe('cli', () => {
     }
   });
 });
+
+describe('logs', () => {
+  test('one JSON object per line, nothing below the level', async () => {
+    const { createLogger } = await import('../src/log.js');
+    const lines: string[] = [];
+    const log = createLogger('warn', (l) => lines.push(l));
+    log.debug('hidden');
+    log.info('hidden');
+    log.warn('shown', { origin: 'https://evil.example' });
+    log.error('also shown');
+    assert.equal(lines.length, 2);
+    const first = JSON.parse(lines[0]!);
+    assert.equal(first.level, 'warn');
+    assert.equal(first.msg, 'shown');
+    assert.equal(first.origin, 'https://evil.example');
+    assert.ok(!Number.isNaN(Date.parse(first.time)));
+    createLogger('silent', (l) => lines.push(l)).error('never');
+    assert.equal(lines.length, 2);
+  });
+});

@@ -247,7 +247,7 @@ export const AgentServerFrameSchema = v.variant('type', [
 ]);
 
 // ---------------------------------------------------------------------------------------------
-// Customer socket (`/customer`): a small, separate vocabulary. It has no agent commands at all.
+// Customer socket (`/ws/customer`): a small, separate vocabulary. It has no agent commands at all.
 // ---------------------------------------------------------------------------------------------
 
 export const CustomerHelloSchema = v.object({
