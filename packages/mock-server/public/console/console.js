@@ -40,6 +40,7 @@ const initials = document.querySelector('[data-agent-initials]');
 client.me$.subscribe((me) => {
   const name = me?.name ?? agent;
   who.textContent = `Signed in as ${name}`;
+  for (const field of document.querySelectorAll('[data-agent-field]')) field.value = name;
   initials.textContent = name.split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
 });
 
