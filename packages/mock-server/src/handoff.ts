@@ -139,7 +139,7 @@ export class Handoff {
   async endIdle(): Promise<void> {
     const cutoff = this.now() - this.idleTimeoutMs;
     for (const c of await this.store.listConversations()) {
-      if (c.lastActivityAt <= cutoff) await this.store.endConversation(c.id, 'idle_timeout');
+      if (c.lastActivityAt <= cutoff) await this.store.endConversation(c.id, 'idle_timeout', { idleSince: cutoff });
     }
   }
 

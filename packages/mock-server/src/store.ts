@@ -87,8 +87,12 @@ export interface Store {
    * decision made under one mode never lands after a mode change.
    */
   updateConversation(next: ConversationRecord, opts?: { expectMode?: Mode }): Promise<ConversationRecord | null>;
-  /** Removes an active conversation and logs `conversation_ended`. False when it was not active. */
-  endConversation(id: string, reason: 'customer_left' | 'idle_timeout'): Promise<boolean>;
+  /**
+   * Removes an active conversation and logs `conversation_ended`. With `idleSince`, only if there
+   * has been no activity after that time (so a message arriving meanwhile keeps it). False when
+   * nothing was ended.
+   */
+  endConversation(id: string, reason: 'customer_left' | 'idle_timeout', opts?: { idleSince?: number }): Promise<boolean>;
 
   /**
    * Appends a message, updates the conversation's preview fields and logs `message_added`.
@@ -213,8 +217,10 @@ export class MemoryStore implements Store {
     return clone(stored);
   }
 
-  async endConversation(id: string, reason: 'customer_left' | 'idle_timeout'): Promise<boolean> {
-    if (!this.conversations.delete(id)) return false;
+  async endConversation(id: string, reason: 'customer_left' | 'idle_timeout', opts: { idleSince?: number } = {}): Promise<boolean> {
+    const c = this.conversations.get(id);
+    if (!c || (opts.idleSince !== undefined && c.lastActivityAt > opts.idleSince)) return false;
+    this.conversations.delete(id);
     this.messages.delete(id);
     this.emit({ kind: 'conversation_ended', conversationId: id, reason });
     return true;

@@ -122,6 +122,15 @@ describe('MemoryStore', () => {
     assert.deepEqual(await store.getCommandResult('a2', 'x'), { ok: true });
   });
 
+  test('ending for idleness checks the activity in the same step', async () => {
+    const store = newStore();
+    await store.createConversation(record('c1', { lastActivityAt: 100 }));
+    assert.equal(await store.endConversation('c1', 'idle_timeout', { idleSince: 50 }), false, 'active after the cutoff');
+    assert.ok(await store.getConversation('c1'));
+    assert.equal(await store.endConversation('c1', 'idle_timeout', { idleSince: 100 }), true);
+    assert.equal(await store.endConversation('c1', 'customer_left'), false, 'already ended');
+  });
+
   test('a throwing listener does not stop the write or other listeners', async () => {
     const store = newStore();
     let got = 0;
