@@ -23,7 +23,7 @@ import { styles } from './conversation-card.styles.js';
  * @attr {boolean} selected - Marks the card whose conversation is open in the panel.
  * @attr {boolean} flagged - Reflects whether the conversation has attention flags (read-only; drives the pulse).
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
- * @prop {ConversationState | null} conversation - The conversation to show.
+ * @prop conversation - The conversation to show.
  *
  * @fires {ConversationSelectEvent} handoff-conversation-select - The card was activated. Detail `{ id }`. Bubbles, composed.
  *

@@ -52,10 +52,10 @@ const STICK_SLACK = 24;
  * @attr {string} pending - The action in flight (`take_over`, `resume_ai`, `release`, `dismiss_flags`, `send_message`, `load_older`).
  * @attr {string} error - A readable error from the last action.
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
- * @prop {ConversationState | null} conversation - The conversation's state. Set from `client.conversation$(id)` when connected.
- * @prop {Transcript | null} transcript - Its messages. Set from `client.transcript$(id)` when connected.
- * @prop {Agent | null} me - The signed-in agent (decides who may reply). Set from `client.me$` when connected.
- * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders the data properties.
+ * @prop conversation - The conversation's state. Set from `client.conversation$(id)` when connected.
+ * @prop transcript - Its messages. Set from `client.transcript$(id)` when connected.
+ * @prop me - The signed-in agent (decides who may reply). Set from `client.me$` when connected.
+ * @prop client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders the data properties.
  *
  * @fires {ConversationActionEvent} handoff-conversation-action - An action was requested. Detail `{ action, conversationId, text? }`. Bubbles, composed, cancelable: cancel it to stop a connected panel from sending the command.
  * @fires {PanelCloseEvent} handoff-panel-close - Close or Escape. Detail `{ id }`. Bubbles, composed.

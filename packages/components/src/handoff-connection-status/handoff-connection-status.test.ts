@@ -27,7 +27,7 @@ describe('<handoff-connection-status>', () => {
 
   it('is a polite status region and passes axe in light and dark', async () => {
     const el = await fixture<HandoffConnectionStatus>(html`<handoff-connection-status status="offline"></handoff-connection-status>`);
-    expect(el.shadowRoot!.querySelector('[role="status"]')).to.exist;
+    expect(el.shadowRoot!.querySelector('[role="status"]')).not.to.equal(null);
     await expectAccessibleInBothThemes(el);
   });
 

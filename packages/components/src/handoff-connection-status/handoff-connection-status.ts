@@ -15,8 +15,8 @@ import { styles } from './handoff-connection-status.styles.js';
  *
  * @attr {'connecting'|'open'|'reconnecting'|'offline'|'closed'} status - The connection status, when no `state` is given.
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
- * @prop {ConnectionState | null} state - The whole connection state (status and `lastSyncedAt`). Set from `client.connection$` when connected.
- * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders from `state`/`status`.
+ * @prop state - The whole connection state (status and `lastSyncedAt`). Set from `client.connection$` when connected.
+ * @prop client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders from `state`/`status`.
  *
  * @csspart base - The pill holding the indicator and the text.
  * @csspart indicator - The coloured dot.

@@ -16,7 +16,7 @@ import { handoffClientContext } from '../context.js';
  *
  * @attr {string} url - The server's agent WebSocket URL (e.g. `wss://example.com/ws/agent`); with `token`, creates a client.
  * @attr {string} token - The agent's token, sent in the first frame (never in the URL).
- * @prop {HandoffClient | undefined} client - The client to provide. Set it yourself, or let `url` + `token` create one.
+ * @prop client - The client to provide. Set it yourself, or let `url` + `token` create one.
  *
  * @slot - The elements that use the client.
  */

@@ -18,6 +18,7 @@ import {
 } from '../fixtures/index.js';
 import { expectAccessibleInBothThemes, ignoreResizeObserverLoopNotices } from '../fixtures/testing.js';
 import { ConversationCard } from '../conversation-card/conversation-card.js';
+import type { ConnectionState } from '@handoff/sdk';
 import type { HandoffScreen } from './handoff-screen.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { ServiceModeToggle } from '../service-mode-toggle/service-mode-toggle.js';
@@ -55,7 +56,7 @@ describe('<handoff-screen>', () => {
     const status = part(el, 'handoff-connection-status');
     expect(el.getBoundingClientRect().right - status.getBoundingClientRect().right).to.be.lessThan(40);
     expect(Math.abs(status.getBoundingClientRect().top - part(el, 'h1').getBoundingClientRect().top)).to.be.lessThan(30);
-    expect(part(el, 'service-mode-toggle[all]')).to.exist;
+    expect(el.shadowRoot!.querySelector('service-mode-toggle[all]')).not.to.equal(null);
     expect(parts(el, '[part="service-name"]').map(textOf)).to.deep.equal(['Billing', 'Sales']);
     expect(parts(el, '[part="service-count"]').map(textOf)).to.deep.equal(['2 active', '1 active']);
     expect(cards(el).map((c) => c.dataset.id)).to.deep.equal(['b1', 'b2', 's1']);
@@ -68,7 +69,7 @@ describe('<handoff-screen>', () => {
     expect(el.shadowRoot!.querySelector('service-mode-toggle[all]')).to.equal(null);
     el.services = services();
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('service-mode-toggle[all]')).to.exist;
+    expect(el.shadowRoot!.querySelector('service-mode-toggle[all]')).not.to.equal(null);
   });
 
   it('exposes the screen labels as accessible names', async () => {
@@ -179,11 +180,12 @@ describe('<handoff-screen>', () => {
   });
 
   it('renders from plain properties with no client, and lets mode-change events bubble to the host', async () => {
+    const offline: ConnectionState = { status: 'offline', attempt: 0, lastError: null, lastSyncedAt: Date.now() };
     const el = await fixture<HandoffScreen>(
       html`<handoff-screen
         .services=${services()}
         .conversations=${[conversation({ id: 'x', serviceId: 'sales' })]}
-        .connection=${{ status: 'offline', attempt: 0, lastError: null, lastSyncedAt: Date.now() }}
+        .connection=${offline}
       ></handoff-screen>`,
     );
     expect(textOf(part(part(el, 'handoff-connection-status'), '[part="label"]'))).to.equal('Offline');

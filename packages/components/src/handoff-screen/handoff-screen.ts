@@ -49,13 +49,13 @@ interface ServiceGroup {
  * @attr {string} selected - The id of the conversation open in the panel; empty when closed.
  * @attr {number} now - A fixed current time (ms) for ages, e.g. in stories; 0 (default) uses the clock.
  * @attr {'light'|'dark'} theme - Force a theme for the screen and everything in it.
- * @prop {readonly Service[]} services - The services. Set from `client.services$` when connected.
- * @prop {readonly ConversationState[]} conversations - The active conversations. Set from `client.conversations$` when connected.
- * @prop {HandoffStats | null} stats - The counters; computed from `conversations` when null. Ignored when connected.
- * @prop {ConnectionState | null} connection - The connection state for the indicator. Ignored when connected.
- * @prop {Agent | null} me - The signed-in agent. Set from `client.me$` when connected.
- * @prop {Readonly<Record<string, Transcript>>} transcripts - Transcripts by conversation id, for the panel when not connected.
- * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`.
+ * @prop services - The services. Set from `client.services$` when connected.
+ * @prop conversations - The active conversations. Set from `client.conversations$` when connected.
+ * @prop stats - The counters; computed from `conversations` when null. Ignored when connected.
+ * @prop connection - The connection state for the indicator. Ignored when connected.
+ * @prop me - The signed-in agent. Set from `client.me$` when connected.
+ * @prop transcripts - Transcripts by conversation id, for the panel when not connected.
+ * @prop client - An SDK client; otherwise the one from `<handoff-provider>`.
  *
  * @fires {ConversationSelectEvent} handoff-conversation-select - From a card: bubbles out of the screen after it opened the panel.
  * @fires {ModeChangeEvent} handoff-mode-change - From a mode toggle (see `<service-mode-toggle>`).

@@ -21,8 +21,8 @@ const COUNTERS = [
  *
  * @attr {number} announce-delay - Milliseconds to gather counter changes into one announcement (default 2000).
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
- * @prop {HandoffStats} stats - The counters. Set from `client.stats$` when connected.
- * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders `stats`.
+ * @prop stats - The counters. Set from `client.stats$` when connected.
+ * @prop client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders `stats`.
  *
  * @csspart base - The container of the counters.
  * @csspart counter - Each counter (also `active`, `attention` or `paused`).

@@ -48,8 +48,8 @@ const MIN_SOUND_GAP_MS = 2000;
  * @attr {number} reminder-interval - Repeat the chime every this many ms while toasts are open; 0 (default) is off.
  * @attr {number} max-visible - How many toasts show at once (default 3); the rest are counted.
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
- * @prop {SoundPlayer} player - What plays the chime (default: a WebAudio chime). Replace it for custom sounds or tests.
- * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`.
+ * @prop player - What plays the chime (default: a WebAudio chime). Replace it for custom sounds or tests.
+ * @prop client - An SDK client; otherwise the one from `<handoff-provider>`.
  *
  * @fires {OpenConversationEvent} handoff-open-conversation - A toast's Open was pressed. Detail `{ id }` (the conversation id). Bubbles, composed.
  * @fires {MuteChangeEvent} handoff-mute-change - The person muted or unmuted. Detail `{ muted }`. Bubbles, composed.

@@ -32,7 +32,7 @@ import { styles } from './service-mode-toggle.styles.js';
  * @attr {'ai_only'|'human_supported'|'human_only'} pending - The mode being applied, shown as busy.
  * @attr {string} error - A readable error from the last attempt.
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
- * @prop {HandoffClient | undefined} client - An SDK client; otherwise the one from `<handoff-provider>`.
+ * @prop client - An SDK client; otherwise the one from `<handoff-provider>`.
  *
  * @fires {ModeChangeEvent} handoff-mode-change - A mode was chosen (after any confirmation). Detail `{ serviceId: string | null, mode }` (`serviceId` null for all services). Bubbles, composed, cancelable: cancel it to stop the connected toggle from sending the command.
  *
