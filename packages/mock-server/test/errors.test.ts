@@ -50,6 +50,7 @@ describe('malformed frames', () => {
     ['message too long', JSON.stringify({ type: 'send_message', id: 'a6', conversationId: 'c', text: 'x'.repeat(MAX_MESSAGE_LENGTH + 1) }), 'bad_request', 'a6'],
     ['oversized frame', JSON.stringify({ type: 'send_message', id: 'a7', conversationId: 'c', text: 'x'.repeat(MAX_FRAME_BYTES) }), 'too_large', 'a7'],
     ['binary frame', Buffer.from('{"type":"ping","t":1}'), 'bad_request'],
+    ['a customer frame on the agent socket', '{"type":"customer_message","id":"a8","text":"hi"}', 'bad_request', 'a8'],
   ];
 
   for (const [name, frame, code, id] of cases) {
