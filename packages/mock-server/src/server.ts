@@ -56,7 +56,8 @@ export interface ServerOptions {
   agents?: readonly AgentConfig[];
   /**
    * Origins browsers may open sockets from: exact origins, or `*`. Default: any port on
-   * localhost, 127.0.0.1 and [::1]. Clients that send no Origin (not browsers) are always let in.
+   * localhost, 127.0.0.1 and [::1]. Pages served by this server itself (the chat page, the demo
+   * console) are always allowed, and clients that send no Origin (not browsers) are let in.
    */
   allowedOrigins?: readonly string[];
   limits?: Partial<Limits>;
@@ -139,7 +140,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.on('error', (err) => log.debug('socket error', { err: String(err) }));
       // Refused origins still get a WebSocket, so the browser can read a meaningful close code.
-      if (!originAllowed(req.headers.origin, options.allowedOrigins)) {
+      if (!originAllowed(req.headers.origin, options.allowedOrigins, req.headers.host)) {
         log.warn('origin refused', { origin: req.headers.origin });
         ws.send(JSON.stringify({ type: 'error', code: 'unauthorized', message: `Origin ${req.headers.origin} is not allowed.`, retryable: false }));
         ws.close(CloseCode.OriginForbidden, 'origin not allowed');
@@ -243,15 +244,22 @@ function servicesFor(options: ServerOptions): Service[] {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export function originAllowed(origin: string | undefined, allowed: readonly string[] | undefined): boolean {
+/**
+ * Whether a browser page from `origin` may open a socket. Pages this server serves itself (same
+ * host) always may; then the configured list, or by default any loopback origin.
+ */
+export function originAllowed(origin: string | undefined, allowed: readonly string[] | undefined, host?: string): boolean {
   if (origin === undefined) return true; // browsers always send Origin; other clients need not
-  if (allowed) return allowed.includes('*') || allowed.includes(origin);
+  let url: URL;
   try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname);
+    url = new URL(origin);
   } catch {
     return false;
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (host !== undefined && url.host === host) return true;
+  if (allowed) return allowed.includes('*') || allowed.includes(origin);
+  return LOOPBACK_HOSTS.has(url.hostname);
 }
 
 function mountRoutes(app: express.Express, store: Store, options: ServerOptions): void {

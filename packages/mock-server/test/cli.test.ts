@@ -85,6 +85,23 @@ describe('cli', () => {
   });
 });
 
+describe('originAllowed', () => {
+  test('same host, the list, or loopback by default; never other schemes', async () => {
+    const { originAllowed } = await import('../src/index.js');
+    assert.equal(originAllowed(undefined, undefined), true, 'not a browser');
+    assert.equal(originAllowed('http://localhost:6006', undefined), true);
+    assert.equal(originAllowed('http://[::1]:3000', undefined), true);
+    assert.equal(originAllowed('https://evil.example', undefined), false);
+    assert.equal(originAllowed('http://192.168.1.5:8080', undefined, '192.168.1.5:8080'), true, 'our own page');
+    assert.equal(originAllowed('http://192.168.1.5:9999', undefined, '192.168.1.5:8080'), false);
+    assert.equal(originAllowed('https://a.example', ['https://a.example']), true);
+    assert.equal(originAllowed('http://localhost:6006', ['https://a.example']), false);
+    assert.equal(originAllowed('https://anything.example', ['*']), true);
+    assert.equal(originAllowed('null', ['*']), false, 'opaque origins (file://, sandboxed) are never allowed');
+    assert.equal(originAllowed('chrome-extension://abc', ['*']), false);
+  });
+});
+
 describe('logs', () => {
   test('one JSON object per line, nothing below the level', async () => {
     const { createLogger } = await import('../src/log.js');

@@ -111,7 +111,7 @@ describe('test hooks', () => {
 });
 
 describe('allow-list configuration', () => {
-  test('an explicit list allows exactly its origins', async () => {
+  test('an explicit list allows its origins and the server’s own pages, nothing else', async () => {
     const server = await start({ allowedOrigins: ['https://console.example'] });
     try {
       const ok = await Peer.open(server.agentWsUrl, { origin: 'https://console.example' });
@@ -120,6 +120,11 @@ describe('allow-list configuration', () => {
       ok.close();
       const local = await Peer.open(server.agentWsUrl, { origin: 'http://localhost:8080' });
       assert.equal(await local.closed, CloseCode.OriginForbidden);
+      // The server's own pages (same host as the socket) are always allowed.
+      const own = await Peer.open(server.customerWsUrl, { origin: server.httpUrl });
+      own.send({ type: 'customer_hello', protocol: 1, serviceId: 'billing' });
+      await own.waitFor((f) => f.type === 'customer_welcome');
+      own.close();
     } finally {
       await server.close();
     }
