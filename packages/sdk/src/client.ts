@@ -29,6 +29,7 @@ import {
   CommandTimeoutError,
   HandoffError,
   NotConnectedError,
+  NotFoundError,
   ProtocolError,
   errorFromFrame,
 } from './errors.js';
@@ -251,7 +252,7 @@ class Client implements HandoffClientWithState {
   async loadOlder(conversationId: string): Promise<{ hasOlder: boolean }> {
     const t = this.store.value.transcripts.get(conversationId);
     const before = t?.messages[0]?.id;
-    if (!t) throw new HandoffError('not_found', `Conversation ${conversationId} is not active`, false);
+    if (!t) throw new NotFoundError('not_found', `Conversation ${conversationId} is not active`, false);
     if (!before || !t.hasOlder) return { hasOlder: false };
     const ack = await this.command({ type: 'load_older', id: newId(), conversationId, before });
     const page = ack.result ?? { messages: [], hasOlder: false };
@@ -634,9 +635,8 @@ class Client implements HandoffClientWithState {
         if (REJECT_WHEN_OFFLINE.has(frame.type)) {
           return reject(new NotConnectedError(`Not connected: '${frame.type}' is not queued, so it can never act late`, frame.id));
         }
-        const queued = [...this.commands.values()].length;
-        if (queued >= this.opts.maxQueuedCommands) {
-          return reject(new NotConnectedError(`Not connected and ${queued} commands already wait`, frame.id));
+        if (this.commands.size >= this.opts.maxQueuedCommands) {
+          return reject(new NotConnectedError(`Not connected and ${this.commands.size} commands already wait`, frame.id));
         }
       }
       // The timeout runs from the call, not from the send (FIELD-NOTES 11).

@@ -118,7 +118,7 @@ describe('sync with the real server', () => {
         const silencedAt = Date.now();
         await waitFor('heartbeat timeout', () => statuses.some((c) => c.lastError?.code === 'timeout'), 3000);
         const detectedIn = Date.now() - silencedAt;
-        assert.ok(detectedIn >= 300 && detectedIn < 1500, `detected after ${detectedIn} ms`);
+        assert.ok(detectedIn >= 300 && detectedIn < 3000, `detected after ${detectedIn} ms`);
         proxy.silence(false);
         await generateTraffic(server, 10, 5);
         await assertInSync(client, server);
