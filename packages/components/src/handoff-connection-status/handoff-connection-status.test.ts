@@ -25,6 +25,13 @@ describe('<handoff-connection-status>', () => {
     expect(text(el)).to.equal('Connecting…');
   });
 
+  it('when the client gave up, says why', async () => {
+    const el = await fixture<HandoffConnectionStatus>(html`<handoff-connection-status></handoff-connection-status>`);
+    el.state = { status: 'closed', attempt: 0, lastError: { code: 'unauthorized', message: 'The token was refused' }, lastSyncedAt: null };
+    await el.updateComplete;
+    expect(text(el)).to.equal('Disconnected · The token was refused');
+  });
+
   it('is a polite status region and passes axe in light and dark', async () => {
     const el = await fixture<HandoffConnectionStatus>(html`<handoff-connection-status status="offline"></handoff-connection-status>`);
     expect(el.shadowRoot!.querySelector('[role="status"]')).not.to.equal(null);

@@ -8,7 +8,8 @@ import { styles } from './handoff-connection-status.styles.js';
 
 /**
  * The live connection's state: Live, Connecting…, Reconnecting… or Offline, with the time of
- * the last successful sync whenever it is not live. It is a polite live region, so a change
+ * the last successful sync whenever it is not live; when the client gave up (a refused token, an
+ * unsupported protocol version), the reason instead. It is a polite live region, so a change
  * of state is announced once.
  *
  * @summary Connection indicator (top right of the screen).
@@ -21,7 +22,7 @@ import { styles } from './handoff-connection-status.styles.js';
  * @csspart base - The pill holding the indicator and the text.
  * @csspart indicator - The coloured dot.
  * @csspart label - The status text (e.g. "Live").
- * @csspart detail - The "last synced" time, shown when not live.
+ * @csspart detail - The "last synced" time when not live, or why the connection was closed.
  *
  * @cssprop --handoff-connection-live-color - Dot colour when live (default `--handoff-color-success`).
  * @cssprop --handoff-connection-waiting-color - Dot colour while connecting or reconnecting (default `--handoff-color-caution`).
@@ -45,9 +46,11 @@ export class HandoffConnectionStatus extends ConnectedElement {
     return html`<span part="base" role="status" data-status=${status}>
       <span part="indicator" aria-hidden="true"></span>
       <span part="label">${CONNECTION_LABELS[status] ?? status}</span>
-      ${status !== 'open' && synced
-        ? html`<span part="detail">· last synced <time datetime=${new Date(synced).toISOString()}>${formatTime(synced)}</time></span>`
-        : nothing}
+      ${status === 'closed' && this.state?.lastError
+        ? html`<span part="detail">· ${this.state.lastError.message}</span>`
+        : status !== 'open' && synced
+          ? html`<span part="detail">· last synced <time datetime=${new Date(synced).toISOString()}>${formatTime(synced)}</time></span>`
+          : nothing}
     </span>`;
   }
 }

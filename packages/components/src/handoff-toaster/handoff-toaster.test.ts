@@ -155,6 +155,15 @@ describe('<handoff-toaster>', () => {
     expect(player.plays).to.equal(after);
   });
 
+  it('with duration, a toast closes by itself', async () => {
+    const { el } = await toaster();
+    el.duration = 50;
+    el.notify(toast(1));
+    await el.updateComplete;
+    expect(parts(el, '[part="toast"]')).to.have.length(1);
+    await until(() => parts(el, '[part="toast"]').length === 0, 1000, 'expiry');
+  });
+
   it('connected: shows client.escalations$ and drops a toast when its escalation closes', async () => {
     const client = new FakeHandoffClient({ conversations: [conversation({ id: 'c1', customer: 'Jane Doe' }), conversation({ id: 'c2' })] });
     const player = new FakePlayer();

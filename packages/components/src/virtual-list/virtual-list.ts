@@ -1,0 +1,212 @@
+import { AsyncDirective, directive, PartType, type ChildPart, type PartInfo } from 'lit/async-directive.js';
+import { repeat } from 'lit/directives/repeat.js';
+
+export interface VirtualListOptions<T> {
+  /** Every item; only those in view (plus overscan) are in the DOM. */
+  items: readonly T[];
+  /**
+   * Renders one item as ONE element (the focus and measuring logic walk the rendered elements).
+   * `index` is the item's position in `items`, e.g. for `aria-posinset`.
+   */
+  renderItem: (item: T, index: number) => unknown;
+  /** A stable key per item, so an item keeps its DOM when others change or move. Default: the item. */
+  keyFunction?: (item: T, index: number) => unknown;
+  /** Pixels rendered beyond each edge of the visible area, so fast scrolling shows no gap. Default 400. */
+  overscanPx?: number;
+}
+
+/**
+ * A windowed list: renders the items that are in view (plus `overscanPx` above and below) into
+ * its parent element, in normal flow, between two empty `aria-hidden` spacers whose heights stand
+ * for the items before and after. The items stay in the parent's DOM tree (the host's shadow
+ * root), so `::part()`, `querySelector` and focus work as for any child.
+ *
+ * Item height is the average of the rendered items, measured after each change, so the list
+ * needs no fixed row height; cards of somewhat different heights only make the scrollbar
+ * approximate. Browser scroll anchoring keeps the view still when that estimate is corrected.
+ */
+class VirtualList extends AsyncDirective {
+  private part?: ChildPart;
+  private opts!: VirtualListOptions<unknown>;
+  /** The rendered window: `items[start, end)`. */
+  private start = 0;
+  private end = 0;
+  /** Average item height (px). The initial value only sizes the first window, before anything is measured. */
+  private size = 50;
+  private readonly before = spacer();
+  private readonly after = spacer();
+  private raf = 0;
+  /** Set while listening: the list's parent, and every ancestor that may scroll or clip it. */
+  private container?: Element;
+  private scrollers: Element[] = [];
+  private observer?: ResizeObserver;
+  private readonly onChange = () => this.schedule();
+  // Synchronous, not on the next frame: a Tab pressed right after must find the next item in the DOM.
+  private readonly onFocus = () => this.measure();
+
+  constructor(part: PartInfo) {
+    super(part);
+    if (part.type !== PartType.CHILD) throw new Error('virtualList() must be used as the content of an element');
+  }
+
+  render(opts: VirtualListOptions<unknown>) {
+    this.opts = opts;
+    const n = opts.items.length;
+    // The list may have shrunk since the window was chosen.
+    this.start = Math.min(this.start, n);
+    this.end = Math.max(this.start, Math.min(this.end, n));
+    return this.view();
+  }
+
+  override update(part: ChildPart, [opts]: [VirtualListOptions<unknown>]) {
+    // First render: not in the document yet, nothing to measure; render about a screenful.
+    if (!this.part) this.end = Math.ceil(innerHeight / this.size);
+    this.part = part;
+    // New items may change heights and positions: re-check the window on the next frame.
+    this.schedule();
+    return this.render(opts);
+  }
+
+  protected override disconnected(): void {
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    this.observer?.disconnect();
+    for (const t of [window, ...this.scrollers]) t.removeEventListener('scroll', this.onChange);
+    removeEventListener('resize', this.onChange);
+    this.container?.removeEventListener('focusin', this.onFocus);
+    this.container = this.observer = undefined;
+    this.scrollers = [];
+  }
+
+  protected override reconnected(): void {
+    // Listeners are attached on the next measure: the scrolling ancestors may have changed.
+    this.schedule();
+  }
+
+  private view() {
+    const { items, renderItem, keyFunction = (item: unknown) => item } = this.opts;
+    const { start } = this;
+    this.sizeSpacers();
+    return [
+      this.before,
+      repeat(
+        items.slice(start, this.end),
+        (item, i) => keyFunction(item, start + i),
+        (item, i) => renderItem(item, start + i),
+      ),
+      this.after,
+    ];
+  }
+
+  private sizeSpacers(): void {
+    this.before.style.height = `${this.start * this.size}px`;
+    this.after.style.height = `${(this.opts.items.length - this.end) * this.size}px`;
+  }
+
+  /** Coalesces scroll, resize and render notifications into one measure per frame. */
+  private schedule(): void {
+    this.raf ||= requestAnimationFrame(() => {
+      this.raf = 0;
+      this.measure();
+    });
+  }
+
+  /** Measures the rendered items, then renders the window that covers the visible area. */
+  private measure(): void {
+    const container = this.part?.parentNode as Element | undefined;
+    if (!this.isConnected || !container?.isConnected) return;
+    if (!this.container) this.listen(container);
+    const n = this.opts.items.length;
+    const overscan = this.opts.overscanPx ?? 400;
+    const a = this.before.getBoundingClientRect();
+    const count = this.end - this.start;
+    // The distance between the spacers includes item margins and gaps, unlike summing item boxes.
+    const height = this.after.getBoundingClientRect().top - a.bottom;
+    if (count && height > 0) this.size = height / count;
+
+    // The visible band: the viewport clipped by every scrolling ancestor.
+    let top = 0;
+    let bottom = innerHeight;
+    for (const s of this.scrollers) {
+      const r = s.getBoundingClientRect();
+      top = Math.max(top, r.top);
+      bottom = Math.min(bottom, r.bottom);
+    }
+    // Item 0 starts at the top of the leading spacer.
+    let first = Math.floor((top - overscan - a.top) / this.size);
+    let last = Math.ceil((bottom + overscan - a.top) / this.size);
+
+    // Keep the focused item and its neighbours rendered, so Tab, Shift+Tab and arrow keys find the
+    // next item even at the edge of the window. Let go once the user scrolled well away from it:
+    // keeping it would mean rendering everything in between.
+    const focused = this.focusedIndex(container);
+    const span = last - first;
+    if (focused >= 0 && focused > first - span && focused < last + span) {
+      first = Math.min(first, focused - 1);
+      last = Math.max(last, focused + 2);
+    }
+
+    first = Math.max(0, Math.min(first, n));
+    last = Math.max(first, Math.min(last, n));
+    if (first !== this.start || last !== this.end) {
+      this.start = first;
+      this.end = last;
+      this.setValue(this.view());
+      // Measure the newly rendered items; this settles once the window stops changing.
+      this.schedule();
+    } else {
+      this.sizeSpacers();
+    }
+  }
+
+  /** The index of the rendered item that holds focus, or -1. */
+  private focusedIndex(container: Element): number {
+    const active = (container.getRootNode() as Document | ShadowRoot).activeElement;
+    if (!active) return -1;
+    let i = this.start;
+    for (let el = this.before.nextElementSibling; el && el !== this.after; el = el.nextElementSibling, i++) {
+      if (el.contains(active)) return i;
+    }
+    return -1;
+  }
+
+  private listen(container: Element): void {
+    this.container = container;
+    this.scrollers = scrollingAncestors(container);
+    // The parent's size changes with its content and its width; an ancestor's with the layout.
+    this.observer = new ResizeObserver(this.onChange);
+    for (const el of [container, ...this.scrollers]) this.observer.observe(el);
+    // Scroll events do not bubble: listen on the window and on each scrolling ancestor.
+    for (const t of [window, ...this.scrollers]) t.addEventListener('scroll', this.onChange, { passive: true });
+    addEventListener('resize', this.onChange, { passive: true });
+    container.addEventListener('focusin', this.onFocus);
+  }
+}
+
+function spacer(): HTMLElement {
+  const el = document.createElement('div');
+  el.setAttribute('aria-hidden', 'true');
+  // Never the scroll anchor: anchoring to a real item is what keeps the view still when a spacer is resized.
+  el.style.overflowAnchor = 'none';
+  return el;
+}
+
+/** Ancestors that clip or scroll `el`, up the composed tree: through slots and out of shadow roots. */
+function scrollingAncestors(el: Element): Element[] {
+  const found: Element[] = [];
+  for (let node: Node | null = el; node; ) {
+    node = (node as Element).assignedSlot ?? node.parentNode;
+    if (node instanceof ShadowRoot) node = node.host;
+    if (node instanceof Element && getComputedStyle(node).overflowY !== 'visible') found.push(node);
+  }
+  return found;
+}
+
+const virtualListDirective = directive(VirtualList);
+
+/**
+ * Renders a long list windowed: `html\`<div role="list">${virtualList({ items, keyFunction,
+ * renderItem })}</div>\``. Scrolls with the page or with any scrolling ancestor (across shadow
+ * roots); it is not a scroller itself.
+ */
+export const virtualList = <T>(options: VirtualListOptions<T>) => virtualListDirective(options as VirtualListOptions<unknown>);
