@@ -1,6 +1,9 @@
 import type { Decorator, Preview } from '@storybook/web-components-vite';
 import { setCustomElementsManifest } from '@storybook/web-components-vite';
 import { html } from 'lit';
+import { ref } from 'lit/directives/ref.js';
+import { action } from 'storybook/actions';
+import type { HandoffEventMap } from '@handoff/components';
 // Registers every <handoff-*> tag once for all stories.
 import '@handoff/components/define';
 
@@ -38,8 +41,33 @@ const withTheme: Decorator = (story, context) => {
   </div>`;
 };
 
+/** Every event the elements send; `satisfies` makes the compiler flag a missing one. */
+const events = Object.keys({
+  'handoff-open-conversation': true,
+  'handoff-conversation-select': true,
+  'handoff-mode-change': true,
+  'handoff-conversation-action': true,
+  'handoff-panel-close': true,
+  'handoff-mute-change': true,
+} satisfies Record<keyof HandoffEventMap, true>);
+
+const listening = new WeakSet<Element>();
+
+/** Logs every handoff event (they bubble and are composed) in the Actions panel, with its detail. */
+const withEventLog: Decorator = (story) =>
+  html`<div
+    ${ref((el) => {
+      if (!el || listening.has(el)) return;
+      listening.add(el);
+      for (const name of events) el.addEventListener(name, (e) => action(name)((e as CustomEvent).detail));
+    })}
+  >
+    ${story()}
+  </div>`;
+
 const preview: Preview = {
-  decorators: [withTheme],
+  // The theme wrapper is outermost (decorators listed later wrap the earlier ones).
+  decorators: [withEventLog, withTheme],
   globalTypes: {
     theme: {
       description: 'Colour theme of the elements',

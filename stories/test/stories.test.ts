@@ -1,6 +1,9 @@
 /**
  * Opens every story of the built Storybook in Chromium, in the light and the dark theme, and
- * fails on a story that errors, logs a console error, throws, or has an axe violation.
+ * fails on a story that errors, logs a console error, throws, or has an axe violation. Also
+ * opens each MDX guide and fails on an error or an empty page.
+ *
+ * `STORIES=<regex>` limits the run to matching ids, e.g. `STORIES=toaster`.
  *
  * Run `npm run build-storybook` first (`npm run test:storybook` does both). The stories come
  * from `storybook-static/index.json`; a story tagged `!test` (the Live story, which needs a
@@ -34,11 +37,14 @@ if (!existsSync(indexPath)) {
   throw new Error(`${indexPath} not found: run \`npm run build-storybook\` first (or \`npm run test:storybook\`).`);
 }
 const index = JSON.parse(readFileSync(indexPath, 'utf8')) as { entries: Record<string, IndexEntry> };
-/** `STORIES=<regex>` runs only the stories whose id matches, e.g. `STORIES=toaster`. */
 const only = process.env.STORIES ? new RegExp(process.env.STORIES) : null;
-const stories = Object.values(index.entries).filter(
-  (entry) => entry.type === 'story' && (entry.tags ?? []).includes('test') && (!only || only.test(entry.id)),
-);
+const tested = Object.values(index.entries).filter((entry) => (entry.tags ?? []).includes('test') && (!only || only.test(entry.id)));
+const stories = tested.filter((entry) => entry.type === 'story');
+/**
+ * The MDX guides. Each element's autodocs page only repeats its stories (tested below) next to
+ * tables from the manifest, and loading all of them would double the run time.
+ */
+const docsPages = tested.filter((entry) => entry.type === 'docs' && (entry.tags ?? []).includes('unattached-mdx'));
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -91,6 +97,9 @@ const SETTLE = `(async () => {
   await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
 })()`;
 
+/** Lets a docs page's inline stories and Lit elements render. */
+const SETTLE_DOCS = SETTLE.replace("document.getElementById('storybook-root')", "document.getElementById('storybook-docs')");
+
 /**
  * True once Storybook has finished rendering (and playing) story `id` and has no re-render
  * queued, three polls in a row: a globals update can re-render a story just after it finished,
@@ -101,6 +110,17 @@ const FINISHED = (id: string) => `(() => {
   const done = render?.id === ${JSON.stringify(id)} && render.phase === 'finished' && !render.rerenderEnqueued;
   window.__storyTestStable = done ? (window.__storyTestStable ?? 0) + 1 : 0;
   return window.__storyTestStable >= 3;
+})()`;
+
+/** Records the id of each docs page Storybook finishes rendering in `window.__docsRendered`. */
+const RECORD_DOCS_RENDERED = `(() => {
+  const started = Date.now();
+  const wait = setInterval(() => {
+    const channel = window.__STORYBOOK_ADDONS_CHANNEL__;
+    if (!channel && Date.now() - started < 10000) return;
+    clearInterval(wait);
+    channel?.on('docsRendered', (id) => (window.__docsRendered = id));
+  }, 5);
 })()`;
 
 /** Asks the preview to render another story, as the Storybook UI does. */
@@ -140,12 +160,14 @@ describe('Storybook stories', () => {
     await probe.close();
     const context = await browser.newContext({ userAgent });
     await context.addInitScript({ content: axeSource });
+    await context.addInitScript({ content: RECORD_DOCS_RENDERED });
     page = await context.newPage();
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+      // Without its manifest entry an element's Docs tab and controls are empty.
+      else if (/not found in custom-elements\.json/.test(msg.text())) problems.push(`console ${msg.type()}: ${msg.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('framenavigated', (frame) => { if (process.env.DEBUG_NAV) console.log('NAV', frame.url()); });
     // Chromium's console message for a failed load has no URL; this names it.
     page.on('response', (response) => {
       if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
@@ -157,8 +179,22 @@ describe('Storybook stories', () => {
     await new Promise((done) => (server ? server.close(done) : done(undefined)));
   });
 
-  it('finds stories in index.json', () => {
-    assert.ok(stories.length > 0, `no stories to test in ${indexPath}`);
+  it('finds stories and docs pages in index.json', () => {
+    assert.ok(only || (stories.length > 0 && docsPages.length > 0), `no stories or docs pages to test in ${indexPath}`);
+  });
+
+  describe('docs pages', () => {
+    for (const entry of docsPages) {
+      it(`${entry.title} / ${entry.name}`, async () => {
+        problems = [];
+        await page.goto(`${baseUrl}/iframe.html?id=${encodeURIComponent(entry.id)}&viewMode=docs&globals=a11y.manual:!true`, { waitUntil: 'load' });
+        await page.waitForFunction(`window.__docsRendered === ${JSON.stringify(entry.id)}`, undefined, { timeout: STORY_TIMEOUT_MS });
+        await page.evaluate(SETTLE_DOCS);
+        const text = (await page.evaluate(`document.getElementById('storybook-docs')?.innerText ?? ''`)) as string;
+        assert.ok(text.trim().length > 100, `the page renders almost nothing: ${JSON.stringify(text.slice(0, 200))}`);
+        assert.deepEqual(problems, [], 'console or page errors');
+      });
+    }
   });
 
   for (const theme of themes) {
