@@ -92,7 +92,7 @@ export class HandoffScreen extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, styles];
 
   @property() heading = 'Human Handoff';
-  @property({ reflect: true }) selected = '';
+  @property() selected = '';
   @property({ type: Number }) now = 0;
   @property({ attribute: false }) services: readonly Service[] = [];
   @property({ attribute: false }) conversations: readonly ConversationState[] = [];

@@ -72,7 +72,7 @@ class VirtualList extends AsyncDirective {
     this.raf = 0;
     this.observer?.disconnect();
     for (const t of [window, ...this.scrollers]) t.removeEventListener('scroll', this.onChange);
-    removeEventListener('resize', this.onChange);
+    window.removeEventListener('resize', this.onChange);
     this.container?.removeEventListener('focusin', this.onFocus);
     this.container = this.observer = undefined;
     this.scrollers = [];
@@ -91,7 +91,7 @@ class VirtualList extends AsyncDirective {
       this.before,
       repeat(
         items.slice(start, this.end),
-        (item, i) => keyFunction(item, start + i),
+        
         (item, i) => renderItem(item, start + i),
       ),
       this.after,
@@ -178,7 +178,7 @@ class VirtualList extends AsyncDirective {
     for (const el of [container, ...this.scrollers]) this.observer.observe(el);
     // Scroll events do not bubble: listen on the window and on each scrolling ancestor.
     for (const t of [window, ...this.scrollers]) t.addEventListener('scroll', this.onChange, { passive: true });
-    addEventListener('resize', this.onChange, { passive: true });
+    window.addEventListener('resize', this.onChange, { passive: true });
     container.addEventListener('focusin', this.onFocus);
   }
 }
