@@ -8,3 +8,4 @@ export type { EscalationDedupe, BrowserDedupeOptions } from './escalation-dedupe
 export { reduce, initialState } from './reducer.js';
 export type { HandoffState, HandoffAction } from './reducer.js';
 export { OrderedMap } from './ordered-map.js';
+export { decodeServerFrame } from './decode.js';
