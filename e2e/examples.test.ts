@@ -7,16 +7,23 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { CustomerSocket, launchBrowser, newAgentContext, startTestServer, waitForText, type Server } from './harness.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Each example's own `typecheck` script, run directly (no npm in between). */
+const TYPECHECK: Record<string, string> = {
+  react: path.join(root, 'node_modules/typescript/bin/tsc'),
+  vue: path.join(root, 'node_modules/vue-tsc/bin/vue-tsc.js'),
+};
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 /** Serves a built app (a plain static server, as a host would deploy it). */
@@ -64,6 +71,13 @@ for (const framework of ['react', 'vue']) {
       site = await serveStatic(outDir);
     });
     after(() => site?.close());
+
+    test('its templates type-check against the elements (and the wrong uses in type-checks fail)', async () => {
+      const appRoot = path.join(root, 'examples', framework);
+      // Rejects with the compiler's output on any error, including an expected-error marker in
+      // src/type-checks.tsx or src/TypeChecks.vue that no longer errors (a type went loose).
+      await promisify(execFile)(process.execPath, [TYPECHECK[framework]!, '-p', 'tsconfig.json'], { cwd: appRoot });
+    });
 
     test('shows the conversations, takes bound properties and handles the events', async () => {
       const context = await newAgentContext(browser);

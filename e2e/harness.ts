@@ -51,7 +51,7 @@ const RECORD_SOUNDS = `(() => {
   const play = HTMLMediaElement.prototype.play;
   HTMLMediaElement.prototype.play = function () {
     const result = play.call(this);
-    result.then(() => sounds.push('media'), () => sounds.push('media-blocked'));
+    result.then(() => sounds.push({ kind: 'media', at: Date.now() }), () => sounds.push({ kind: 'media-blocked', at: Date.now() }));
     return result;
   };
   let inThisTask = false;
@@ -61,15 +61,27 @@ const RECORD_SOUNDS = `(() => {
       if (!inThisTask) {
         inThisTask = true;
         queueMicrotask(() => (inThisTask = false));
-        sounds.push(this.context.state === 'running' ? 'webaudio' : 'webaudio-' + this.context.state);
+        sounds.push({ kind: this.context.state === 'running' ? 'webaudio' : 'webaudio-' + this.context.state, at: Date.now() });
       }
       return start.apply(this, args);
     };
   }
 })();`;
 
-export async function soundsPlayed(page: Page): Promise<string[]> {
-  return page.evaluate('window.__sounds') as Promise<string[]>;
+export interface SoundRecord {
+  /** `media` or `webaudio` when it played; `media-blocked`, `webaudio-suspended`... when not. */
+  readonly kind: string;
+  /** When it started (ms since the epoch, page clock: the same machine as the server). */
+  readonly at: number;
+}
+
+export async function soundsPlayed(page: Page): Promise<SoundRecord[]> {
+  return page.evaluate('window.__sounds') as Promise<SoundRecord[]>;
+}
+
+/** Sounds that really played on the page. */
+export async function played(page: Page): Promise<SoundRecord[]> {
+  return (await soundsPlayed(page)).filter((s) => s.kind === 'media' || s.kind === 'webaudio');
 }
 
 export async function newAgentContext(browser: Browser): Promise<BrowserContext> {
@@ -227,6 +239,20 @@ export async function deepText(locator: Locator): Promise<string> {
   return texts.join('\n');
 }
 
+/** The three counters as shown by the `<handoff-stats>` on the page. */
+export async function counters(page: Page): Promise<Record<string, number>> {
+  const text = await deepText(page.locator('handoff-stats').first());
+  const read = (label: string) => Number(new RegExp(`${label.replace(/[()]/g, '\\$&')}\\s+(\\d+)`).exec(text)?.[1] ?? NaN);
+  return { active: read('Active Conversations'), needsAttention: read('Needs Attention'), pausedHuman: read('Paused (Human)') };
+}
+
+export async function waitForCounters(page: Page, expected: Record<string, number>): Promise<void> {
+  let last = {};
+  await until(async () => JSON.stringify((last = await counters(page))) === JSON.stringify(expected), `counters ${JSON.stringify(expected)}`).catch(() => {
+    throw new Error(`counters: expected ${JSON.stringify(expected)}, shown ${JSON.stringify(last)}`);
+  });
+}
+
 /** Waits until the text of `locator` (all its matches, shadow DOM included) contains `pattern`. */
 export async function waitForText(locator: Locator, pattern: string | RegExp, timeout = TIMEOUT_MS): Promise<string> {
   let last = '';
@@ -247,9 +273,9 @@ export async function waitForText(locator: Locator, pattern: string | RegExp, ti
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Sounds recorded as played (not blocked) on the page. */
+/** How many sounds really played on the page. */
 export async function playedCount(page: Page): Promise<number> {
-  return (await soundsPlayed(page)).filter((s) => s === 'media' || s === 'webaudio').length;
+  return (await played(page)).length;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import {
   AgentConsole,
   CustomerSocket,
+  counters,
   deepText,
   Customer,
   launchBrowser,
@@ -17,6 +18,7 @@ import {
   sleep,
   startTestServer,
   until,
+  waitForCounters,
   waitForText,
   type Server,
 } from './harness.ts';
@@ -58,7 +60,8 @@ test('a reload restores the same state and does not toast an escalation again', 
     await agent.reply('Remy, I am on it.');
     await waitForText(customer.messages('agent'), 'Remy, I am on it.');
     await waitForText(agent.panel().getByRole('log'), 'Remy, I am on it.');
-    const statsBefore = await deepText(agent.page.locator('handoff-stats'));
+    const countersBefore = await counters(agent.page);
+    assert.deepEqual(countersBefore, { active: 1, needsAttention: 0, pausedHuman: 1 });
     const transcriptBefore = await deepText(agent.panel().getByRole('log'));
     const cardBefore = await deepText(agent.card('Remy Reload'));
 
@@ -70,7 +73,7 @@ test('a reload restores the same state and does not toast an escalation again', 
     await agent.button('Release').waitFor({ state: 'visible' });
     assert.equal(await deepText(agent.panel().getByRole('log')), transcriptBefore);
     assert.equal(await deepText(agent.card('Remy Reload')), cardBefore);
-    assert.equal(await deepText(agent.page.locator('handoff-stats')), statsBefore);
+    assert.deepEqual(await counters(agent.page), countersBefore);
     assert.equal(await agent.toasts().count(), 0);
   } finally {
     await customer.close();
@@ -107,7 +110,7 @@ test('a server restart shows reconnecting, then live, and the screen matches the
       const cards = await agent.page.locator('conversation-card').evaluateAll((els) => els.length);
       assert.deepEqual(onServer, ['Nina New']);
       assert.equal(cards, onServer.length);
-      await waitForText(agent.page.locator('handoff-stats'), /Active Conversations\s*1\b|\b1\s*Active Conversations/);
+      await waitForCounters(agent.page, { active: 1, needsAttention: 0, pausedHuman: 0 });
     } finally {
       fresh.close();
     }
