@@ -18,6 +18,12 @@ const config: StorybookConfig = {
       ...viteConfig.resolve,
       conditions: ['source', ...defaultClientConditions],
     };
+    // Storybook's web-components renderer imports `lit/directive-helpers.js`; pre-bundled apart
+    // from `lit` it would load a second lit-html in `storybook dev` ("Multiple versions of Lit").
+    viteConfig.optimizeDeps = {
+      ...viteConfig.optimizeDeps,
+      include: [...(viteConfig.optimizeDeps?.include ?? []), 'lit', 'lit/directive-helpers.js'],
+    };
     return viteConfig;
   },
 };
