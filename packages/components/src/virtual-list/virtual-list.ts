@@ -91,7 +91,7 @@ class VirtualList extends AsyncDirective {
       this.before,
       repeat(
         items.slice(start, this.end),
-        
+        (item, i) => keyFunction(item, start + i),
         (item, i) => renderItem(item, start + i),
       ),
       this.after,
