@@ -28,16 +28,14 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 
 /** Serves a built app (a plain static server, as a host would deploy it). */
 async function serveStatic(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const http: HttpServer = createServer(async (req, res) => {
+  const http: HttpServer = createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const file = path.join(dir, pathname === '/' ? 'index.html' : path.normalize(pathname));
     if (!file.startsWith(dir)) return void res.writeHead(403).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    readFile(file).then(
+      (body) => res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return {

@@ -24,7 +24,6 @@ type ElementProps<Tag extends keyof Tags, Props extends keyof Tags[Tag], Events 
   EventProps<Events>;
 
 declare module 'react' {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace JSX {
     interface IntrinsicElements {
       'handoff-provider': ElementProps<'handoff-provider', 'client', never>;
