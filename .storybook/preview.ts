@@ -14,8 +14,24 @@ const manifests = import.meta.glob<unknown>('../packages/components/custom-eleme
   eager: true,
   import: 'default',
 });
-const manifest = Object.values(manifests)[0];
-if (manifest) setCustomElementsManifest(manifest);
+interface Manifest {
+  modules: { declarations?: { members?: { static?: boolean; privacy?: string }[] }[] }[];
+}
+const manifest = Object.values(manifests)[0] as Manifest | undefined;
+// The controls table is for the element's public API: leave out static members such as
+// `styles` and `shadowRootOptions`, and anything private or protected.
+if (manifest) {
+  setCustomElementsManifest({
+    ...manifest,
+    modules: manifest.modules.map((module) => ({
+      ...module,
+      declarations: module.declarations?.map((declaration) => ({
+        ...declaration,
+        members: declaration.members?.filter((m) => !m.static && (m.privacy ?? 'public') === 'public'),
+      })),
+    })),
+  });
+}
 
 type Theme = 'light' | 'dark';
 
