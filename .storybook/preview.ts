@@ -106,7 +106,7 @@ const preview: Preview = {
     a11y: { test: 'error' },
     options: {
       storySort: {
-        order: ['Docs', ['Getting started', '*'], 'Elements', 'Screen', 'Live'],
+        order: ['Docs', ['Introduction', 'Getting started', ['Embedding in a console', 'Designing', 'Using the SDK'], 'Theming', 'Events'], 'Elements', 'Screen', 'Live'],
       },
     },
   },
