@@ -11,14 +11,13 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
-import { CustomerSocket, launchBrowser, newAgentContext, startTestServer, waitForText, type Server } from './harness.ts';
+import { CustomerSocket, ROOT, launchBrowser, requireBuilt, newAgentContext, startTestServer, waitForText, type Server } from './harness.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = ROOT;
 /** Each example's own `typecheck` script, run directly (no npm in between). */
 const TYPECHECK: Record<string, string> = {
   react: path.join(root, 'node_modules/typescript/bin/tsc'),
@@ -49,6 +48,9 @@ let server: Server;
 let outRoot: string;
 
 before(async () => {
+  // The apps import the packages as a host would: their built dist/.
+  requireBuilt(path.join(root, 'packages/components/dist/define.js'));
+  requireBuilt(path.join(root, 'packages/sdk/dist/index.js'));
   outRoot = await mkdtemp(path.join(tmpdir(), 'handoff-examples-'));
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
 });

@@ -5,6 +5,9 @@
  * and roles; Playwright's CSS and role selectors pierce open shadow roots.
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { DEFAULT_AGENTS, startServer } from '@handoff/mock-server';
 
@@ -34,10 +37,18 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Fails early, and says what to do, when a build output the tests load is missing. */
+export function requireBuilt(file: string): void {
+  if (!existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npm run build\` before the e2e tests`);
+}
+
 /** A server for one test: no simulator (only the test's customers), a quick AI. */
 export function startTestServer(options: ServerOptions = {}): Promise<Server> {
   // HANDOFF_ASSETS_DIR: serve a bundle from elsewhere than dist/ (e.g. a debug build).
   const assetsDir = process.env.HANDOFF_ASSETS_DIR;
+  requireBuilt(path.join(assetsDir ?? path.join(ROOT, 'dist'), 'handoff.js'));
   return startServer({ port: 0, host: '127.0.0.1', seed: 1, simulate: false, aiDelayMs: AI_DELAY_MS, ...(assetsDir ? { assetsDir } : {}), ...options });
 }
 
