@@ -32,8 +32,17 @@ test('two agents take over at once: one holds it, the other sees who does', asyn
       await agent.button('Take Over Conversation').waitFor({ state: 'visible' });
     }
 
-    // Both clicks are dispatched before either is acknowledged.
-    await Promise.all([alex.button('Take Over Conversation').click(), blake.button('Take Over Conversation').click()]);
+    // Both buttons are clicked at the same wall-clock instant (one machine, one clock), so both
+    // commands are on the wire before either console hears of the other's claim. (Playwright's
+    // own clicks run one after the other and wait for the button to be enabled.)
+    const at = Date.now() + 500;
+    await Promise.all(
+      [alex, blake].map((agent) =>
+        agent.button('Take Over Conversation').evaluate((button, when) => {
+          setTimeout(() => (button as HTMLButtonElement).click(), when - Date.now());
+        }, at),
+      ),
+    );
 
     // Exactly one of them ends up with the reply box; the other is told who holds it.
     const canReply = async () => Promise.all([alex, blake].map((a) => a.panel().getByRole('textbox').isVisible()));
@@ -42,7 +51,10 @@ test('two agents take over at once: one holds it, the other sees who does', asyn
     assert.notEqual(alexWon, blakeWon, 'exactly one agent holds the conversation');
     const [winner, loser] = alexWon ? [alex, blake] : [blake, alex];
     const holder = AGENTS[alexWon ? 0 : 1]!.name;
-    await waitForText(loser.panel(), new RegExp(`claimed by ${holder}`, 'i'));
+    // The loser's own command was refused by the server, naming the holder (an alert), and the
+    // panel says who holds the conversation.
+    await waitForText(loser.panel().getByRole('alert'), `Claimed by ${holder}`);
+    await waitForText(loser.panel(), `Claimed by ${holder}. Only they can reply.`);
     for (const agent of [winner, loser]) await waitForText(agent.card('Riley Race'), holder);
     assert.equal(await loser.panel().getByRole('textbox').count(), 0, 'the other agent cannot reply');
     await waitForText(customer.messages('system'), 'A human agent has joined the conversation.');
