@@ -1,4 +1,4 @@
-import { AsyncDirective, directive, PartType, type ChildPart, type PartInfo } from 'lit/async-directive.js';
+import { AsyncDirective, directive, type ChildPart } from 'lit/async-directive.js';
 import { repeat } from 'lit/directives/repeat.js';
 
 export interface VirtualListOptions<T> {
@@ -26,120 +26,108 @@ export interface VirtualListOptions<T> {
  * approximate. Browser scroll anchoring keeps the view still when that estimate is corrected.
  */
 class VirtualList extends AsyncDirective {
-  private part?: ChildPart;
-  private opts!: VirtualListOptions<unknown>;
+  #part?: ChildPart;
+  #opts!: VirtualListOptions<unknown>;
   /** The rendered window: `items[start, end)`. */
-  private start = 0;
-  private end = 0;
+  #start = 0;
+  #end = 0;
   /** Average item height (px). The initial value only sizes the first window, before anything is measured. */
-  private size = 50;
-  private readonly before = spacer();
-  private readonly after = spacer();
-  private raf = 0;
-  /** Set while listening: the list's parent, and every ancestor that may scroll or clip it. */
-  private container?: Element;
-  private scrollers: Element[] = [];
-  private observer?: ResizeObserver;
-  private readonly onChange = () => this.schedule();
-  // Synchronous, not on the next frame: a Tab pressed right after must find the next item in the DOM.
-  private readonly onFocus = () => this.measure();
-
-  constructor(part: PartInfo) {
-    super(part);
-    if (part.type !== PartType.CHILD) throw new Error('virtualList() must be used as the content of an element');
-  }
+  #size = 50;
+  readonly #before = spacer();
+  readonly #after = spacer();
+  #raf = 0;
+  /** Every ancestor that may scroll or clip the list (found when listening starts). */
+  #scrollers: Element[] = [];
+  /** Removes every listener and observer; set while listening. */
+  #stop?: () => void;
 
   render(opts: VirtualListOptions<unknown>) {
-    this.opts = opts;
+    this.#opts = opts;
     const n = opts.items.length;
     // The list may have shrunk since the window was chosen.
-    this.start = Math.min(this.start, n);
-    this.end = Math.max(this.start, Math.min(this.end, n));
-    return this.view();
+    this.#start = Math.min(this.#start, n);
+    this.#end = Math.max(this.#start, Math.min(this.#end, n));
+    return this.#view();
   }
 
   override update(part: ChildPart, [opts]: [VirtualListOptions<unknown>]) {
     // First render: not in the document yet, nothing to measure; render about a screenful.
-    if (!this.part) this.end = Math.ceil(innerHeight / this.size);
-    this.part = part;
+    if (!this.#part) this.#end = Math.ceil(innerHeight / this.#size);
+    this.#part = part;
     // New items may change heights and positions: re-check the window on the next frame.
-    this.schedule();
+    this.#schedule();
     return this.render(opts);
   }
 
   protected override disconnected(): void {
-    cancelAnimationFrame(this.raf);
-    this.raf = 0;
-    this.observer?.disconnect();
-    for (const t of [window, ...this.scrollers]) t.removeEventListener('scroll', this.onChange);
-    window.removeEventListener('resize', this.onChange);
-    this.container?.removeEventListener('focusin', this.onFocus);
-    this.container = this.observer = undefined;
-    this.scrollers = [];
+    cancelAnimationFrame(this.#raf);
+    this.#raf = 0;
+    this.#stop?.();
+    this.#stop = undefined;
   }
 
   protected override reconnected(): void {
     // Listeners are attached on the next measure: the scrolling ancestors may have changed.
-    this.schedule();
+    this.#schedule();
   }
 
-  private view() {
-    const { items, renderItem, keyFunction = (item: unknown) => item } = this.opts;
-    const { start } = this;
-    this.sizeSpacers();
+  #view() {
+    const { items, renderItem, keyFunction = (item: unknown) => item } = this.#opts;
+    const start = this.#start;
+    this.#sizeSpacers();
     return [
-      this.before,
+      this.#before,
       repeat(
-        items.slice(start, this.end),
+        items.slice(start, this.#end),
         (item, i) => keyFunction(item, start + i),
         (item, i) => renderItem(item, start + i),
       ),
-      this.after,
+      this.#after,
     ];
   }
 
-  private sizeSpacers(): void {
-    this.before.style.height = `${this.start * this.size}px`;
-    this.after.style.height = `${(this.opts.items.length - this.end) * this.size}px`;
+  #sizeSpacers(): void {
+    this.#before.style.height = `${this.#start * this.#size}px`;
+    this.#after.style.height = `${(this.#opts.items.length - this.#end) * this.#size}px`;
   }
 
   /** Coalesces scroll, resize and render notifications into one measure per frame. */
-  private schedule(): void {
-    this.raf ||= requestAnimationFrame(() => {
-      this.raf = 0;
-      this.measure();
+  #schedule(): void {
+    this.#raf ||= requestAnimationFrame(() => {
+      this.#raf = 0;
+      this.#measure();
     });
   }
 
   /** Measures the rendered items, then renders the window that covers the visible area. */
-  private measure(): void {
-    const container = this.part?.parentNode as Element | undefined;
+  #measure(): void {
+    const container = this.#part?.parentNode as Element | undefined;
     if (!this.isConnected || !container?.isConnected) return;
-    if (!this.container) this.listen(container);
-    const n = this.opts.items.length;
-    const overscan = this.opts.overscanPx ?? 400;
-    const a = this.before.getBoundingClientRect();
-    const count = this.end - this.start;
+    if (!this.#stop) this.#listen(container);
+    const n = this.#opts.items.length;
+    const overscan = this.#opts.overscanPx ?? 400;
+    const a = this.#before.getBoundingClientRect();
+    const count = this.#end - this.#start;
     // The distance between the spacers includes item margins and gaps, unlike summing item boxes.
-    const height = this.after.getBoundingClientRect().top - a.bottom;
-    if (count && height > 0) this.size = height / count;
+    const height = this.#after.getBoundingClientRect().top - a.bottom;
+    if (count && height > 0) this.#size = height / count;
 
     // The visible band: the viewport clipped by every scrolling ancestor.
     let top = 0;
     let bottom = innerHeight;
-    for (const s of this.scrollers) {
+    for (const s of this.#scrollers) {
       const r = s.getBoundingClientRect();
       top = Math.max(top, r.top);
       bottom = Math.min(bottom, r.bottom);
     }
     // Item 0 starts at the top of the leading spacer.
-    let first = Math.floor((top - overscan - a.top) / this.size);
-    let last = Math.ceil((bottom + overscan - a.top) / this.size);
+    let first = Math.floor((top - overscan - a.top) / this.#size);
+    let last = Math.ceil((bottom + overscan - a.top) / this.#size);
 
     // Keep the focused item and its neighbours rendered, so Tab, Shift+Tab and arrow keys find the
     // next item even at the edge of the window. Let go once the user scrolled well away from it:
     // keeping it would mean rendering everything in between.
-    const focused = this.focusedIndex(container);
+    const focused = this.#focusedIndex(container);
     const span = last - first;
     if (focused >= 0 && focused > first - span && focused < last + span) {
       first = Math.min(first, focused - 1);
@@ -148,38 +136,46 @@ class VirtualList extends AsyncDirective {
 
     first = Math.max(0, Math.min(first, n));
     last = Math.max(first, Math.min(last, n));
-    if (first !== this.start || last !== this.end) {
-      this.start = first;
-      this.end = last;
-      this.setValue(this.view());
+    if (first !== this.#start || last !== this.#end) {
+      this.#start = first;
+      this.#end = last;
+      this.setValue(this.#view());
       // Measure the newly rendered items; this settles once the window stops changing.
-      this.schedule();
+      this.#schedule();
     } else {
-      this.sizeSpacers();
+      this.#sizeSpacers();
     }
   }
 
   /** The index of the rendered item that holds focus, or -1. */
-  private focusedIndex(container: Element): number {
+  #focusedIndex(container: Element): number {
     const active = (container.getRootNode() as Document | ShadowRoot).activeElement;
     if (!active) return -1;
-    let i = this.start;
-    for (let el = this.before.nextElementSibling; el && el !== this.after; el = el.nextElementSibling, i++) {
+    let i = this.#start;
+    for (let el = this.#before.nextElementSibling; el && el !== this.#after; el = el.nextElementSibling, i++) {
       if (el.contains(active)) return i;
     }
     return -1;
   }
 
-  private listen(container: Element): void {
-    this.container = container;
-    this.scrollers = scrollingAncestors(container);
-    // The parent's size changes with its content and its width; an ancestor's with the layout.
-    this.observer = new ResizeObserver(this.onChange);
-    for (const el of [container, ...this.scrollers]) this.observer.observe(el);
+  #listen(container: Element): void {
+    const scrollers = (this.#scrollers = scrollingAncestors(container));
+    const onChange = () => this.#schedule();
+    // One abort removes every listener.
+    const aborter = new AbortController();
+    const options = { passive: true, signal: aborter.signal };
     // Scroll events do not bubble: listen on the window and on each scrolling ancestor.
-    for (const t of [window, ...this.scrollers]) t.addEventListener('scroll', this.onChange, { passive: true });
-    window.addEventListener('resize', this.onChange, { passive: true });
-    container.addEventListener('focusin', this.onFocus);
+    for (const t of [window, ...scrollers]) t.addEventListener('scroll', onChange, options);
+    window.addEventListener('resize', onChange, options);
+    // Synchronous, not on the next frame: a Tab pressed right after must find the next item in the DOM.
+    container.addEventListener('focusin', () => this.#measure(), options);
+    // The parent's size changes with its content and its width; an ancestor's with the layout.
+    const observer = new ResizeObserver(onChange);
+    for (const el of [container, ...scrollers]) observer.observe(el);
+    this.#stop = () => {
+      aborter.abort();
+      observer.disconnect();
+    };
   }
 }
 
@@ -205,8 +201,8 @@ function scrollingAncestors(el: Element): Element[] {
 const virtualListDirective = directive(VirtualList);
 
 /**
- * Renders a long list windowed: `html\`<div role="list">${virtualList({ items, keyFunction,
- * renderItem })}</div>\``. Scrolls with the page or with any scrolling ancestor (across shadow
- * roots); it is not a scroller itself.
+ * Renders a long list windowed, as the content of its parent element (a child expression):
+ * `html\`<div role="list">${virtualList({ items, keyFunction, renderItem })}</div>\``.
+ * It is not a scroller itself: it follows the page or any scrolling ancestor, across shadow roots.
  */
 export const virtualList = <T>(options: VirtualListOptions<T>) => virtualListDirective(options as VirtualListOptions<unknown>);
