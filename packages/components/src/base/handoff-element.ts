@@ -1,8 +1,10 @@
 import { LitElement } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { consume } from '@lit/context';
+import { property } from 'lit/decorators.js';
+import { ContextConsumer } from '@lit/context';
+import type { Observable } from 'rxjs';
 import type { HandoffClient } from '@handoff/sdk';
 import { handoffClientContext } from '../context.js';
+import { ObserveController } from '../controllers/observe.js';
 import { tokens } from './tokens.styles.js';
 
 export type Theme = 'light' | 'dark';
@@ -27,12 +29,31 @@ export class ConnectedElement extends HandoffElement {
   /** An SDK client. Takes precedence over one provided by an ancestor `<handoff-provider>`. */
   @property({ attribute: false }) client?: HandoffClient;
 
-  @consume({ context: handoffClientContext, subscribe: true })
-  @state()
-  private contextClient?: HandoffClient;
+  /** The provided client; the consumer requests an update whenever it changes. */
+  readonly #provided = new ContextConsumer(this, { context: handoffClientContext, subscribe: true });
 
   /** The client in use: the `client` property, else the provided one. */
   protected get activeClient(): HandoffClient | undefined {
-    return this.client ?? this.contextClient;
+    return this.client ?? this.#provided.value;
+  }
+
+  /**
+   * Binds `source(client)` to the element with an {@link ObserveController}: subscribed while
+   * connected, resubscribed when the client or one of `deps` changes. No client, no subscription.
+   */
+  protected observe<T>(
+    source: (client: HandoffClient) => Observable<T> | undefined,
+    next: (value: T) => void,
+    deps: () => readonly unknown[] = () => [],
+  ): void {
+    new ObserveController(
+      this,
+      () => {
+        const client = this.activeClient;
+        return client && source(client);
+      },
+      next,
+      () => [this.activeClient, ...deps()],
+    );
   }
 }

@@ -12,50 +12,58 @@ import type { Observable, Subscription } from 'rxjs';
  * Every connected element uses this controller; none subscribes by hand.
  */
 export class ObserveController<T> implements ReactiveController {
-  private subscription?: Subscription;
-  private current: readonly unknown[] | null = null;
+  #subscription?: Subscription;
+  #current: readonly unknown[] | null = null;
+  readonly #host: ReactiveControllerHost;
+  readonly #source: () => Observable<T> | undefined;
+  readonly #next: (value: T) => void;
+  readonly #deps: () => readonly unknown[];
 
   constructor(
-    private readonly host: ReactiveControllerHost,
-    private readonly source: () => Observable<T> | undefined,
-    private readonly next: (value: T) => void,
-    private readonly deps: () => readonly unknown[],
+    host: ReactiveControllerHost,
+    source: () => Observable<T> | undefined,
+    next: (value: T) => void,
+    deps: () => readonly unknown[],
   ) {
+    this.#host = host;
+    this.#source = source;
+    this.#next = next;
+    this.#deps = deps;
     host.addController(this);
   }
 
   /** Whether a subscription is open. */
   get active(): boolean {
-    return this.subscription !== undefined;
+    return this.#subscription !== undefined;
   }
 
   hostConnected(): void {
-    this.resubscribe();
+    this.#resubscribe();
   }
 
   hostUpdate(): void {
-    const deps = this.deps();
-    if (!this.current || deps.length !== this.current.length || deps.some((d, i) => d !== this.current![i])) {
-      this.resubscribe();
+    const deps = this.#deps();
+    if (!this.#current || deps.length !== this.#current.length || deps.some((d, i) => d !== this.#current![i])) {
+      this.#resubscribe();
     }
   }
 
   hostDisconnected(): void {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
-    this.current = null;
+    this.#subscription?.unsubscribe();
+    this.#subscription = undefined;
+    this.#current = null;
   }
 
-  private resubscribe(): void {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
-    this.current = this.deps();
-    const source = this.source();
+  #resubscribe(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = undefined;
+    this.#current = this.#deps();
+    const source = this.#source();
     if (!source) return;
-    this.subscription = source.subscribe({
+    this.#subscription = source.subscribe({
       next: (value) => {
-        this.next(value);
-        this.host.requestUpdate();
+        this.#next(value);
+        this.#host.requestUpdate();
       },
     });
   }

@@ -62,7 +62,7 @@ export class ConversationCard extends HandoffElement {
     const c = this.conversation;
     if (!c) return nothing;
     const paused = c.status === 'paused';
-    return html`<button part="base" type="button" aria-current=${this.selected ? 'true' : nothing} @click=${this.select}>
+    return html`<button part="base" type="button" aria-current=${this.selected ? 'true' : nothing} @click=${this.#select}>
       <span class="main">
         <span class="line">
           <span part="customer">${c.customer.name}</span>
@@ -81,7 +81,7 @@ export class ConversationCard extends HandoffElement {
     </button>`;
   }
 
-  private select(): void {
+  #select(): void {
     if (this.conversation) emit(this, 'handoff-conversation-select', { id: this.conversation.id });
   }
 }

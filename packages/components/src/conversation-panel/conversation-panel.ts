@@ -1,11 +1,10 @@
 import { html, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Agent, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
 import { MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
-import { ObserveController } from '../controllers/observe.js';
 import { emit, type PanelAction } from '../events.js';
 import { panelActions } from '../utils/actions.js';
 import { MODE_LABELS, ROLE_LABELS, describeError, formatTime } from '../utils/format.js';
@@ -27,6 +26,15 @@ const DONE_TEXT: Record<PanelAction, string> = {
   send_message: 'Sent.',
   load_older: '',
 };
+/** The client method behind each action. */
+const COMMANDS = {
+  take_over: 'takeOver',
+  resume_ai: 'resumeAi',
+  release: 'release',
+  dismiss_flags: 'dismissFlags',
+  send_message: 'sendMessage',
+  load_older: 'loadOlder',
+} as const;
 /** Pixels from the bottom that still count as "at the bottom". */
 const STICK_SLACK = 24;
 
@@ -108,26 +116,24 @@ export class ConversationPanel extends ConnectedElement {
   /** The services, when connected: the conversation's mode and service name come from them. */
   @state() private services: readonly Service[] | null = null;
 
-  @query('[part="title"]') private titleEl?: HTMLElement;
-  @query('[part="transcript"]') private log?: HTMLElement;
-
-  private stickToBottom = true;
-  private distanceFromBottom = 0;
-  private firstMessageBefore: string | undefined;
+  #stickToBottom = true;
+  #distanceFromBottom = 0;
+  #firstMessageBefore: string | undefined;
+  /** The id of the oldest message in the DOM. */
+  #renderedFirstMessage: string | undefined;
 
   constructor() {
     super();
-    const deps = () => [this.activeClient, this.conversationId];
-    const id = () => (this.conversationId ? this.conversationId : undefined);
-    new ObserveController(this, () => (id() ? this.activeClient?.conversation$(id()!) : undefined), (c) => (this.conversation = c ?? null), deps);
-    new ObserveController(this, () => (id() ? this.activeClient?.transcript$(id()!) : undefined), (t) => (this.transcript = t ?? null), deps);
-    new ObserveController(this, () => this.activeClient?.me$, (me) => (this.me = me), () => [this.activeClient]);
-    new ObserveController(this, () => this.activeClient?.services$, (s) => (this.services = s), () => [this.activeClient]);
+    const id = () => [this.conversationId];
+    this.observe((c) => (this.conversationId ? c.conversation$(this.conversationId) : undefined), (c) => (this.conversation = c ?? null), id);
+    this.observe((c) => (this.conversationId ? c.transcript$(this.conversationId) : undefined), (t) => (this.transcript = t ?? null), id);
+    this.observe((c) => c.me$, (me) => (this.me = me));
+    this.observe((c) => c.services$, (s) => (this.services = s));
   }
 
   /** Moves focus to the panel's title. */
   override focus(options?: FocusOptions): void {
-    (this.titleEl ?? this.renderRoot.querySelector<HTMLElement>('[tabindex]'))?.focus(options);
+    this.renderRoot.querySelector<HTMLElement>('#title')?.focus(options);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -137,57 +143,54 @@ export class ConversationPanel extends ConnectedElement {
       this.feedback = '';
       this.error = '';
       this.draft = '';
-      this.stickToBottom = true;
+      this.#stickToBottom = true;
     }
   }
 
   protected override update(changed: PropertyValues<this>): void {
     // Measure before the DOM changes: were we at the bottom, and how far from it?
-    const log = this.log;
+    const log = this.#log;
     if (log && changed.has('transcript')) {
-      this.distanceFromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
-      this.stickToBottom = this.distanceFromBottom <= STICK_SLACK;
-      this.firstMessageBefore = this.renderedFirstMessage;
+      this.#distanceFromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
+      this.#stickToBottom = this.#distanceFromBottom <= STICK_SLACK;
+      this.#firstMessageBefore = this.#renderedFirstMessage;
     }
     super.update(changed);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const log = this.log;
+    const log = this.#log;
     if (!log || !changed.has('transcript')) return;
     // At the bottom: follow new messages. Scrolled up: appended messages leave the view alone,
     // and prepended (older) ones keep the same messages in view.
-    if (this.stickToBottom) log.scrollTop = log.scrollHeight;
-    else if (this.firstMessageBefore !== this.transcript?.messages[0]?.id) log.scrollTop = log.scrollHeight - log.clientHeight - this.distanceFromBottom;
-    this.renderedFirstMessage = this.transcript?.messages[0]?.id;
+    if (this.#stickToBottom) log.scrollTop = log.scrollHeight;
+    else if (this.#firstMessageBefore !== this.transcript?.messages[0]?.id) log.scrollTop = log.scrollHeight - log.clientHeight - this.#distanceFromBottom;
+    this.#renderedFirstMessage = this.transcript?.messages[0]?.id;
   }
-
-  /** The id of the oldest message in the DOM. */
-  private renderedFirstMessage: string | undefined;
 
   protected override render() {
     const c = this.conversation;
-    return html`<section part="base" role="dialog" aria-modal="false" aria-labelledby="title" @keydown=${this.onKeydown}>
+    return html`<section part="base" role="dialog" aria-modal="false" aria-labelledby="title" @keydown=${this.#onKeydown}>
       <div part="header">
         <div class="heading">
           <h2 part="title" id="title" tabindex="-1">${c ? c.customer.name : 'Conversation'}</h2>
           ${c
             ? html`<p part="meta">
-                ${[this.service?.name ?? this.serviceName, c.status === 'paused' ? 'Paused' : 'AI Active', this.service ? MODE_LABELS[this.service.mode] : this.mode ? MODE_LABELS[this.mode] : '']
+                ${[this.#service?.name ?? this.serviceName, c.status === 'paused' ? 'Paused' : 'AI Active', this.#service ? MODE_LABELS[this.#service.mode] : this.mode ? MODE_LABELS[this.mode] : '']
                   .filter(Boolean)
                   .join(' · ')}
               </p>`
             : nothing}
         </div>
-        <button part="close" class="button" type="button" @click=${this.close}>Close</button>
+        <button part="close" class="button" type="button" @click=${this.#close}>Close</button>
       </div>
-      ${c ? this.renderBody(c) : html`<p part="meta">This conversation has ended or is not available.</p>`}
+      ${c ? this.#renderBody(c) : html`<p part="meta">This conversation has ended or is not available.</p>`}
     </section>`;
   }
 
-  private renderBody(c: ConversationState) {
-    const a = panelActions(c, this.service?.mode ?? this.mode, this.me);
+  #renderBody(c: ConversationState) {
+    const a = panelActions(c, this.#service?.mode ?? this.mode, this.me);
     const busy = this.pending !== null;
     const button = (action: PanelAction, part: string, label: string, reason: string, primary = false) =>
       html`<button
@@ -197,7 +200,7 @@ export class ConversationPanel extends ConnectedElement {
         ?disabled=${!!reason || (busy && this.pending !== action)}
         aria-busy=${this.pending === action ? 'true' : nothing}
         aria-describedby=${reason ? `reason-${part}` : nothing}
-        @click=${() => this.run(action)}
+        @click=${() => this.#run(action)}
       >
         ${label}
       </button>`;
@@ -216,11 +219,11 @@ export class ConversationPanel extends ConnectedElement {
       ${a.heldByOther ? html`<p part="holder">Claimed by ${a.heldByOther.name}. Only they can reply.</p>` : nothing}
       <p part="feedback" role="status">${this.pending ? PENDING_TEXT[this.pending] : this.feedback}</p>
       <p part="error" role="alert">${this.error}</p>
-      ${this.renderTranscript()} ${a.heldByMe ? this.renderReply(c) : nothing}
+      ${this.#renderTranscript()} ${a.heldByMe ? this.#renderReply(c) : nothing}
     `;
   }
 
-  private renderTranscript() {
+  #renderTranscript() {
     const t = this.transcript;
     const messages = t?.messages ?? [];
     return html`<div part="transcript" role="log" aria-label="Transcript" tabindex="0">
@@ -231,16 +234,16 @@ export class ConversationPanel extends ConnectedElement {
             type="button"
             ?disabled=${this.pending === 'load_older'}
             aria-busy=${this.pending === 'load_older' ? 'true' : nothing}
-            @click=${() => this.run('load_older')}
+            @click=${() => this.#run('load_older')}
           >
             Load older
           </button>`
         : nothing}
-      ${messages.length ? html`<ol>${repeat(messages, (m) => m.id, (m) => this.renderMessage(m))}</ol>` : html`<p part="meta">No messages yet.</p>`}
+      ${messages.length ? html`<ol>${repeat(messages, (m) => m.id, (m) => this.#renderMessage(m))}</ol>` : html`<p part="meta">No messages yet.</p>`}
     </div>`;
   }
 
-  private renderMessage(m: Message) {
+  #renderMessage(m: Message) {
     const author = m.role === 'agent' && m.agent ? m.agent.name : ROLE_LABELS[m.role];
     return html`<li part="message message-${m.role}" data-role=${m.role}>
       <div part="author">${author}<time datetime=${new Date(m.at).toISOString()}>${formatTime(m.at)}</time></div>
@@ -248,9 +251,9 @@ export class ConversationPanel extends ConnectedElement {
     </li>`;
   }
 
-  private renderReply(c: ConversationState) {
+  #renderReply(c: ConversationState) {
     const sending = this.pending === 'send_message';
-    return html`<form part="reply" @submit=${this.onSubmit}>
+    return html`<form part="reply" @submit=${this.#onSubmit}>
       <label for="reply">Reply to ${c.customer.name}</label>
       <textarea
         id="reply"
@@ -258,7 +261,7 @@ export class ConversationPanel extends ConnectedElement {
         maxlength=${MAX_MESSAGE_LENGTH}
         .value=${this.draft}
         @input=${(e: Event) => (this.draft = (e.target as HTMLTextAreaElement).value)}
-        @keydown=${this.onReplyKeydown}
+        @keydown=${this.#onReplyKeydown}
       ></textarea>
       <button part="send" class="button primary" type="submit" ?disabled=${sending || !this.draft.trim()} aria-busy=${sending ? 'true' : nothing}>
         Send
@@ -266,39 +269,39 @@ export class ConversationPanel extends ConnectedElement {
     </form>`;
   }
 
-  private onKeydown(e: KeyboardEvent): void {
+  #onKeydown(e: KeyboardEvent): void {
     if (e.key === 'Escape') {
       e.stopPropagation();
-      this.close();
+      this.#close();
     }
   }
 
-  private onReplyKeydown(e: KeyboardEvent): void {
+  #onReplyKeydown(e: KeyboardEvent): void {
     // Enter sends; Shift+Enter (or an IME composition) types a new line.
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
-      void this.send();
+      void this.#send();
     }
   }
 
-  private onSubmit(e: Event): void {
+  #onSubmit(e: Event): void {
     e.preventDefault();
-    void this.send();
+    void this.#send();
   }
 
-  private async send(): Promise<void> {
+  async #send(): Promise<void> {
     const text = this.draft.trim();
     if (!text || this.pending) return;
     // The draft is cleared only once the server has the message: a failure never loses it.
-    if (await this.run('send_message', text)) this.draft = '';
+    if (await this.#run('send_message', text)) this.draft = '';
   }
 
-  private close(): void {
+  #close(): void {
     emit(this, 'handoff-panel-close', { id: this.conversation?.id ?? (this.conversationId || null) });
   }
 
   /** Emits the action, then, when connected and not cancelled, runs it. Resolves true on success. */
-  private async run(action: PanelAction, text?: string): Promise<boolean> {
+  async #run(action: PanelAction, text?: string): Promise<boolean> {
     const id = this.conversation?.id ?? this.conversationId;
     if (!id || this.pending) return false;
     this.error = '';
@@ -308,26 +311,7 @@ export class ConversationPanel extends ConnectedElement {
     if (!client) return false;
     this.pending = action;
     try {
-      switch (action) {
-        case 'take_over':
-          await client.takeOver(id);
-          break;
-        case 'resume_ai':
-          await client.resumeAi(id);
-          break;
-        case 'release':
-          await client.release(id);
-          break;
-        case 'dismiss_flags':
-          await client.dismissFlags(id);
-          break;
-        case 'send_message':
-          await client.sendMessage(id, text ?? '');
-          break;
-        case 'load_older':
-          await client.loadOlder(id);
-          break;
-      }
+      await (action === 'send_message' ? client.sendMessage(id, text ?? '') : client[COMMANDS[action]](id));
       this.feedback = DONE_TEXT[action];
       return true;
     } catch (err) {
@@ -338,8 +322,12 @@ export class ConversationPanel extends ConnectedElement {
     }
   }
 
+  get #log(): HTMLElement | null {
+    return this.renderRoot?.querySelector('[part="transcript"]') ?? null;
+  }
+
   /** The conversation's service, when connected. */
-  private get service(): Service | undefined {
+  get #service(): Service | undefined {
     return this.services?.find((s) => s.id === this.conversation?.serviceId);
   }
 }

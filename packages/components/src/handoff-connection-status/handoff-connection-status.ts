@@ -2,7 +2,6 @@ import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { ConnectionState, ConnectionStatus } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
-import { ObserveController } from '../controllers/observe.js';
 import { CONNECTION_LABELS, formatTime } from '../utils/format.js';
 import { styles } from './handoff-connection-status.styles.js';
 
@@ -37,7 +36,7 @@ export class HandoffConnectionStatus extends ConnectedElement {
 
   constructor() {
     super();
-    new ObserveController(this, () => this.activeClient?.connection$, (s) => (this.state = s), () => [this.activeClient]);
+    this.observe((c) => c.connection$, (s) => (this.state = s));
   }
 
   protected override render() {

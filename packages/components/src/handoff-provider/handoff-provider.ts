@@ -34,46 +34,46 @@ export class HandoffProvider extends LitElement {
   @property() url = '';
   @property() token = '';
 
-  private readonly provider = new ContextProvider(this, { context: handoffClientContext });
+  #provider = new ContextProvider(this, { context: handoffClientContext });
   /** The client this element created (and so must close), and the url/token it was made for. */
-  private owned?: HandoffClient;
-  private ownedFor = '';
+  #owned?: HandoffClient;
+  #ownedFor = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.ensureOwned();
-    this.provider.setValue(this.client ?? this.owned);
+    this.#ensureOwned();
+    this.#provider.setValue(this.client ?? this.#owned);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     // A move within the page disconnects and reconnects in one task: keep the connection then.
     queueMicrotask(() => {
-      if (!this.isConnected) this.closeOwned();
+      if (!this.isConnected) this.#closeOwned();
     });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     // A new url or token, or a client given from outside, replaces the client this element made.
-    if (this.owned && (this.client || this.ownedFor !== `${this.url} ${this.token}`)) this.closeOwned();
-    this.ensureOwned();
-    this.provider.setValue(this.client ?? this.owned);
+    if (this.#owned && (this.client || this.#ownedFor !== `${this.url} ${this.token}`)) this.#closeOwned();
+    this.#ensureOwned();
+    this.#provider.setValue(this.client ?? this.#owned);
   }
 
   protected override render() {
     return html`<slot></slot>`;
   }
 
-  private ensureOwned(): void {
-    if (this.client || this.owned || !this.isConnected || !this.url || !this.token) return;
-    this.owned = (this.constructor as typeof HandoffProvider).createClient({ url: this.url, token: this.token });
-    this.ownedFor = `${this.url} ${this.token}`;
+  #ensureOwned(): void {
+    if (this.client || this.#owned || !this.isConnected || !this.url || !this.token) return;
+    this.#owned = (this.constructor as typeof HandoffProvider).createClient({ url: this.url, token: this.token });
+    this.#ownedFor = `${this.url} ${this.token}`;
   }
 
-  private closeOwned(): void {
-    this.owned?.close();
-    this.owned = undefined;
+  #closeOwned(): void {
+    this.#owned?.close();
+    this.#owned = undefined;
   }
 }
 

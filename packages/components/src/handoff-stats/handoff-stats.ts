@@ -2,7 +2,6 @@ import { html } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { HandoffStats as Stats } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
-import { ObserveController } from '../controllers/observe.js';
 import { styles } from './handoff-stats.styles.js';
 
 const COUNTERS = [
@@ -45,26 +44,26 @@ export class HandoffStatsElement extends ConnectedElement {
 
   @state() private announcement = '';
 
-  private announced: Stats | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  #announced: Stats | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
-    new ObserveController(this, () => this.activeClient?.stats$, (s) => (this.stats = s), () => [this.activeClient]);
+    this.observe((c) => c.stats$, (s) => (this.stats = s));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     super.updated(changed);
     if (!changed.has('stats')) return;
     // The first values are on screen already; only later changes are news.
-    if (!this.announced) this.announced = this.stats;
-    else this.timer ??= setTimeout(() => this.announce(), this.announceDelay);
+    if (!this.#announced) this.#announced = this.stats;
+    else this.#timer ??= setTimeout(() => this.#announce(), this.announceDelay);
   }
 
   protected override render() {
@@ -79,11 +78,11 @@ export class HandoffStatsElement extends ConnectedElement {
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
   }
 
-  private announce(): void {
-    this.timer = undefined;
-    const before = this.announced!;
+  #announce(): void {
+    this.#timer = undefined;
+    const before = this.#announced!;
     const changes = COUNTERS.filter((c) => before[c.key] !== this.stats[c.key]).map((c) => `${c.label} ${this.stats[c.key]}`);
-    this.announced = this.stats;
+    this.#announced = this.stats;
     if (changes.length) this.announcement = changes.join(', ');
   }
 }

@@ -3,7 +3,6 @@ import { property, state } from 'lit/decorators.js';
 import type { ConversationState, EscalationEvent, Flag } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
-import { ObserveController } from '../controllers/observe.js';
 import { emit } from '../events.js';
 import { FLAG_LABELS, formatList } from '../utils/format.js';
 import { webAudioChime, type SoundPlayer } from '../utils/sound.js';
@@ -87,16 +86,16 @@ export class HandoffToaster extends ConnectedElement {
   @state() private soundBlocked = false;
   @state() private announcement = '';
 
-  private gathered: ToastInput[] = [];
-  private announceTimer: ReturnType<typeof setTimeout> | undefined;
-  private reminderTimer: ReturnType<typeof setInterval> | undefined;
-  private expiry = new Map<string, ReturnType<typeof setTimeout>>();
-  private lastSoundAt = -Infinity;
+  #gathered: ToastInput[] = [];
+  #announceTimer: ReturnType<typeof setTimeout> | undefined;
+  #reminderTimer: ReturnType<typeof setInterval> | undefined;
+  #expiry = new Map<string, ReturnType<typeof setTimeout>>();
+  #lastSoundAt = -Infinity;
 
   constructor() {
     super();
-    new ObserveController(this, () => this.activeClient?.escalations$, (e) => this.notify(toastOf(e)), () => [this.activeClient]);
-    new ObserveController(this, () => this.activeClient?.conversations$, (list) => this.dropResolved(list), () => [this.activeClient]);
+    this.observe((c) => c.escalations$, (e) => this.notify(toastOf(e)));
+    this.observe((c) => c.conversations$, (list) => this.#dropResolved(list));
   }
 
   override connectedCallback(): void {
@@ -106,27 +105,27 @@ export class HandoffToaster extends ConnectedElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearTimeout(this.announceTimer);
-    clearInterval(this.reminderTimer);
-    this.announceTimer = this.reminderTimer = undefined;
-    this.expiry.forEach(clearTimeout);
-    this.expiry.clear();
+    clearTimeout(this.#announceTimer);
+    clearInterval(this.#reminderTimer);
+    this.#announceTimer = this.#reminderTimer = undefined;
+    this.#expiry.forEach(clearTimeout);
+    this.#expiry.clear();
   }
 
   /** Shows a toast, chimes (unless muted) and announces it. A toast whose id is showing is ignored. */
   notify(toast: ToastInput): void {
     if (this.toasts.some((t) => t.id === toast.id)) return;
     this.toasts = [toast, ...this.toasts];
-    this.gathered.push(toast);
-    this.announceTimer ??= setTimeout(() => this.announce(), ANNOUNCE_GATHER_MS);
-    if (this.duration > 0) this.expiry.set(toast.id, setTimeout(() => this.dismiss(toast.id), this.duration));
-    void this.chime();
+    this.#gathered.push(toast);
+    this.#announceTimer ??= setTimeout(() => this.#announce(), ANNOUNCE_GATHER_MS);
+    if (this.duration > 0) this.#expiry.set(toast.id, setTimeout(() => this.dismiss(toast.id), this.duration));
+    void this.#chime();
   }
 
   /** Removes a toast by its id. */
   dismiss(id: string): void {
-    clearTimeout(this.expiry.get(id));
-    this.expiry.delete(id);
+    clearTimeout(this.#expiry.get(id));
+    this.#expiry.delete(id);
     this.toasts = this.toasts.filter((t) => t.id !== id);
   }
 
@@ -134,10 +133,10 @@ export class HandoffToaster extends ConnectedElement {
     super.updated(changed);
     if (!changed.has('toasts') && !changed.has('reminderInterval')) return;
     const wanted = this.reminderInterval > 0 && this.toasts.length > 0;
-    if (wanted && !this.reminderTimer) this.reminderTimer = setInterval(() => void this.chime(true), this.reminderInterval);
-    if (!wanted && this.reminderTimer) {
-      clearInterval(this.reminderTimer);
-      this.reminderTimer = undefined;
+    if (wanted && !this.#reminderTimer) this.#reminderTimer = setInterval(() => void this.#chime(true), this.reminderInterval);
+    if (!wanted && this.#reminderTimer) {
+      clearInterval(this.#reminderTimer);
+      this.#reminderTimer = undefined;
     }
   }
 
@@ -150,13 +149,13 @@ export class HandoffToaster extends ConnectedElement {
         ? html`<section part="stack" aria-label="Escalations">
             <div part="controls">
               ${this.soundBlocked && !this.muted
-                ? html`<button part="enable-sound" class="button" type="button" @click=${this.enableSound}>Enable sound</button>`
+                ? html`<button part="enable-sound" class="button" type="button" @click=${this.#enableSound}>Enable sound</button>`
                 : nothing}
-              <button part="mute" class="button" type="button" aria-pressed=${this.muted ? 'true' : 'false'} @click=${this.toggleMute}>
+              <button part="mute" class="button" type="button" aria-pressed=${this.muted ? 'true' : 'false'} @click=${this.#toggleMute}>
                 Mute sound
               </button>
               ${this.toasts.length > 1
-                ? html`<button part="dismiss-all" class="button" type="button" @click=${this.dismissAll}>Dismiss all</button>`
+                ? html`<button part="dismiss-all" class="button" type="button" @click=${this.#dismissAll}>Dismiss all</button>`
                 : nothing}
             </div>
             <ul part="list">
@@ -167,7 +166,7 @@ export class HandoffToaster extends ConnectedElement {
                     <span part="toast-reason">${reasonText(t)}</span>
                   </p>
                   <span class="toast-actions">
-                    <button part="open" class="button primary" type="button" aria-describedby="text-${t.id}" @click=${() => this.open(t)}>Open</button>
+                    <button part="open" class="button primary" type="button" aria-describedby="text-${t.id}" @click=${() => this.#open(t)}>Open</button>
                     <button part="dismiss" class="button" type="button" aria-describedby="text-${t.id}" @click=${() => this.dismiss(t.id)}>
                       Dismiss
                     </button>
@@ -180,16 +179,16 @@ export class HandoffToaster extends ConnectedElement {
         : nothing}`;
   }
 
-  private open(t: ToastInput): void {
+  #open(t: ToastInput): void {
     this.dismiss(t.id);
     emit(this, 'handoff-open-conversation', { id: t.conversationId });
   }
 
-  private dismissAll(): void {
+  #dismissAll(): void {
     for (const t of this.toasts) this.dismiss(t.id);
   }
 
-  private toggleMute(): void {
+  #toggleMute(): void {
     this.muted = !this.muted;
     try {
       localStorage.setItem(this.storageKey, this.muted ? '1' : '0');
@@ -199,14 +198,14 @@ export class HandoffToaster extends ConnectedElement {
     emit(this, 'handoff-mute-change', { muted: this.muted });
   }
 
-  private async enableSound(): Promise<void> {
+  async #enableSound(): Promise<void> {
     this.soundBlocked = !(await this.player.unlock());
   }
 
-  private async chime(reminder = false): Promise<void> {
+  async #chime(reminder = false): Promise<void> {
     const now = Date.now();
-    if (this.muted || (!reminder && now - this.lastSoundAt < MIN_SOUND_GAP_MS)) return;
-    this.lastSoundAt = now;
+    if (this.muted || (!reminder && now - this.#lastSoundAt < MIN_SOUND_GAP_MS)) return;
+    this.#lastSoundAt = now;
     let played = false;
     try {
       played = await this.player.play();
@@ -216,17 +215,17 @@ export class HandoffToaster extends ConnectedElement {
     this.soundBlocked = !played;
   }
 
-  private announce(): void {
-    this.announceTimer = undefined;
-    const batch = this.gathered;
-    this.gathered = [];
+  #announce(): void {
+    this.#announceTimer = undefined;
+    const batch = this.#gathered;
+    this.#gathered = [];
     const latest = batch[batch.length - 1];
     if (!latest) return;
     const one = `${latest.service}: ${latest.customer} needs attention (${reasonText(latest)})`;
     this.announcement = batch.length === 1 ? one : `${batch.length} conversations need attention. Latest: ${one}`;
   }
 
-  private dropResolved(list: readonly ConversationState[]): void {
+  #dropResolved(list: readonly ConversationState[]): void {
     if (!this.toasts.length) return;
     const open = new Set<string>();
     for (const c of list) if (c.escalation) open.add(c.escalation.id);

@@ -1,9 +1,8 @@
 import { html, nothing } from 'lit';
-import { property, query, queryAll, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import type { ConversationState, Mode, Service } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
-import { ObserveController } from '../controllers/observe.js';
 import { emit } from '../events.js';
 import { MODES, MODE_LABELS, describeError } from '../utils/format.js';
 import { styles } from './service-mode-toggle.styles.js';
@@ -65,19 +64,18 @@ export class ServiceModeToggle extends ConnectedElement {
   @state() private feedback = '';
   @state() private focusIndex = -1;
 
-  @queryAll('[part~="option"]') private options!: NodeListOf<HTMLButtonElement>;
-  @query('[part="cancel-button"]') private cancelButton?: HTMLButtonElement;
 
   constructor() {
     super();
-    new ObserveController(this, () => this.activeClient?.services$, (s) => this.fromServices(s), () => [this.activeClient, this.serviceId, this.all]);
-    new ObserveController(this, () => this.activeClient?.conversations$, (c) => this.fromConversations(c), () => [this.activeClient, this.serviceId, this.all]);
+    const target = () => [this.serviceId, this.all];
+    this.observe((c) => c.services$, (s) => this.#fromServices(s), target);
+    this.observe((c) => c.conversations$, (c) => this.#fromConversations(c), target);
   }
 
   protected override render() {
     const name = this.label || (this.all ? 'Set all services' : `${this.serviceName || 'Service'} mode`);
     const tabbable = this.focusIndex >= 0 ? this.focusIndex : Math.max(0, MODES.indexOf(this.mode as Mode));
-    return html`<div part="group" role="group" aria-label=${name} @keydown=${this.onKeydown}>
+    return html`<div part="group" role="group" aria-label=${name} @keydown=${this.#onKeydown}>
         ${MODES.map((mode, i) => {
           const pressed = mode === this.mode;
           return html`<button
@@ -88,19 +86,19 @@ export class ServiceModeToggle extends ConnectedElement {
             aria-busy=${this.pending === mode ? 'true' : nothing}
             aria-disabled=${this.disabled ? 'true' : nothing}
             tabindex=${i === tabbable ? 0 : -1}
-            @click=${() => this.choose(mode)}
+            @click=${() => this.#choose(mode)}
             @focus=${() => (this.focusIndex = i)}
           >
             ${MODE_LABELS[mode]}
           </button>`;
         })}
       </div>
-      ${this.confirming ? this.renderConfirm() : nothing}
+      ${this.confirming ? this.#renderConfirm() : nothing}
       <span part="feedback" role="status">${this.pending ? `Switching to ${MODE_LABELS[this.pending]}…` : this.feedback}</span>
       <span part="error" role="alert">${this.error}</span>`;
   }
 
-  private renderConfirm() {
+  #renderConfirm() {
     const n = this.claimed;
     return html`<div
       part="confirm"
@@ -108,7 +106,7 @@ export class ServiceModeToggle extends ConnectedElement {
       aria-modal="false"
       aria-labelledby="confirm-title"
       aria-describedby="confirm-text"
-      @keydown=${this.onConfirmKeydown}
+      @keydown=${this.#onConfirmKeydown}
     >
       <p id="confirm-title"><strong>Switch to AI Only?</strong></p>
       <p id="confirm-text">
@@ -116,21 +114,21 @@ export class ServiceModeToggle extends ConnectedElement {
         the agents lose their claim.
       </p>
       <div class="actions">
-        <button part="confirm-button" class="button primary" type="button" @click=${this.confirmAiOnly}>Switch to AI Only</button>
-        <button part="cancel-button" class="button" type="button" @click=${this.cancelConfirm}>Cancel</button>
+        <button part="confirm-button" class="button primary" type="button" @click=${this.#confirmAiOnly}>Switch to AI Only</button>
+        <button part="cancel-button" class="button" type="button" @click=${this.#cancelConfirm}>Cancel</button>
       </div>
     </div>`;
   }
 
-  private onConfirmKeydown(e: KeyboardEvent): void {
+  #onConfirmKeydown(e: KeyboardEvent): void {
     if (e.key !== 'Escape') return;
     // Escape cancels this question only, not whatever panel or dialog contains the toggle.
     e.stopPropagation();
-    void this.cancelConfirm();
+    void this.#cancelConfirm();
   }
 
-  private onKeydown(e: KeyboardEvent): void {
-    const options = [...this.options];
+  #onKeydown(e: KeyboardEvent): void {
+    const options = [...this.#options()];
     const from = options.indexOf(e.composedPath()[0] as HTMLButtonElement);
     if (from < 0) return;
     const to =
@@ -149,30 +147,34 @@ export class ServiceModeToggle extends ConnectedElement {
     options[to]!.focus();
   }
 
-  private async choose(mode: Mode): Promise<void> {
+  async #choose(mode: Mode): Promise<void> {
     if (this.disabled || this.pending || mode === this.mode) return;
     if (mode === 'ai_only' && this.claimed > 0) {
       this.confirming = true;
       await this.updateComplete;
-      this.cancelButton?.focus();
+      this.renderRoot.querySelector<HTMLElement>('[part="cancel-button"]')?.focus();
       return;
     }
-    await this.apply(mode);
+    await this.#apply(mode);
   }
 
-  private async confirmAiOnly(): Promise<void> {
+  async #confirmAiOnly(): Promise<void> {
     this.confirming = false;
-    this.options[0]?.focus();
-    await this.apply('ai_only');
+    this.#options()[0]?.focus();
+    await this.#apply('ai_only');
   }
 
-  private async cancelConfirm(): Promise<void> {
+  async #cancelConfirm(): Promise<void> {
     this.confirming = false;
     await this.updateComplete;
-    this.options[0]?.focus();
+    this.#options()[0]?.focus();
   }
 
-  private async apply(mode: Mode): Promise<void> {
+  #options() {
+    return this.renderRoot.querySelectorAll<HTMLButtonElement>('[part~="option"]');
+  }
+
+  async #apply(mode: Mode): Promise<void> {
     const serviceId = this.all ? null : this.serviceId;
     this.error = '';
     this.feedback = '';
@@ -190,13 +192,13 @@ export class ServiceModeToggle extends ConnectedElement {
     }
   }
 
-  private fromServices(services: readonly Service[]): void {
+  #fromServices(services: readonly Service[]): void {
     const mine = this.all ? services : services.filter((s) => s.id === this.serviceId);
     const first = mine[0]?.mode ?? null;
     this.mode = mine.every((s) => s.mode === first) ? first : null;
   }
 
-  private fromConversations(conversations: readonly ConversationState[]): void {
+  #fromConversations(conversations: readonly ConversationState[]): void {
     let n = 0;
     for (const c of conversations) if (c.claim && (this.all || c.serviceId === this.serviceId)) n++;
     this.claimed = n;
