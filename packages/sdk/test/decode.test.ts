@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import * as v from 'valibot';
 import { AgentServerFrameSchema } from '@handoff/sdk';
-import { decodeServerFrame } from '../src/decode.js';
+import { isDeepStrictEqual } from 'node:util';
+import { compile, decodeServerFrame } from '../src/decode.js';
+
+const isFrame = compile(AgentServerFrameSchema as unknown as Parameters<typeof compile>[0]);
 
 const msg = { id: 'm1', role: 'customer', text: 'hi', at: 1 };
 const state = { id: 'c1', serviceId: 's', customer: { id: 'u', name: 'U' }, status: 'ai', claim: null, flags: [], escalation: null, startedAt: 1, updatedAt: 1, lastMessage: null, messageCount: 0 };
@@ -57,3 +60,63 @@ it('accepts a snapshot larger than the 64 KiB client-frame cap', () => {
   assert.ok(text.length > 64 * 1024);
   assert.equal(decodeServerFrame(text).ok, true);
 });
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const replacements: unknown[] = [null, undefined, '', 'x', 'a'.repeat(129), 'a'.repeat(4001), -1, 0, 1.5, 2, true, [], {}, ['help_requested'], ['nope'], { id: 'a', name: 'A' }];
+
+/** One random change somewhere in a JSON value: a value replaced, a key removed or added. */
+function mutate(x: unknown, random: () => number): unknown {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  if (typeof x !== 'object' || x === null || random() < 0.15) return pick(replacements);
+  if (Array.isArray(x)) {
+    if (x.length === 0) return [pick(replacements)];
+    const i = Math.floor(random() * x.length);
+    return x.map((y, j) => (j === i ? mutate(y, random) : y));
+  }
+  const o = { ...(x as Record<string, unknown>) };
+  const keys = Object.keys(o);
+  const r = random();
+  if (r < 0.1) o[pick(['extra', 'toString', '__proto__', 'holder', 'rating'])] = pick(replacements);
+  else if (r < 0.2) delete o[pick(keys)];
+  else {
+    const k = pick(keys);
+    o[k] = mutate(o[k], random);
+  }
+  return o;
+}
+
+it('takes the fast path exactly when valibot would accept the frame unchanged', () => {
+  const random = rng(7);
+  const valid = frames.filter((f) => v.safeParse(AgentServerFrameSchema, f).success);
+  let fast = 0;
+  let slow = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const text = JSON.stringify(mutate(pick(valid, random), random));
+    if (text === undefined) continue;
+    const json: unknown = JSON.parse(text);
+    const full = v.safeParse(AgentServerFrameSchema, json);
+    const unchanged = full.success && isDeepStrictEqual(full.output, json);
+    assert.equal(isFrame(json), unchanged, text);
+    if (unchanged) fast++;
+    else slow++;
+    // And decodeServerFrame agrees with valibot either way.
+    const decoded = decodeServerFrame(text);
+    assert.equal(decoded.ok, full.success, text);
+    if (decoded.ok && full.success) assert.deepEqual(decoded.frame, full.output);
+  }
+  // Both paths were exercised many times.
+  assert.ok(fast > 1000 && slow > 1000, `fast ${fast}, slow ${slow}`);
+});
+
+function pick<T>(xs: readonly T[], random: () => number): T {
+  return xs[Math.floor(random() * xs.length)]!;
+}
