@@ -1,5 +1,4 @@
-import { html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConversationState } from '@handoff/sdk';
 import { HandoffElement } from '../base/handoff-element.js';
 import { emit } from '../events.js';
@@ -45,13 +44,20 @@ import { styles } from './conversation-card.styles.js';
  */
 export class ConversationCard extends HandoffElement {
   static override styles = [...HandoffElement.styles, styles];
+  static override properties: PropertyDeclarations = {
+    conversation: { attribute: false },
+    serviceName: { attribute: 'service-name' },
+    now: { type: Number },
+    selected: { type: Boolean, reflect: true },
+    flagged: { type: Boolean, reflect: true },
+  };
   static override shadowRootOptions: ShadowRootInit = { ...HandoffElement.shadowRootOptions, delegatesFocus: true };
 
-  @property({ attribute: false }) conversation: ConversationState | null = null;
-  @property({ attribute: 'service-name' }) serviceName = '';
-  @property({ type: Number }) now = 0;
-  @property({ type: Boolean, reflect: true }) selected = false;
-  @property({ type: Boolean, reflect: true }) flagged = false;
+  conversation: ConversationState | null = null;
+  serviceName = '';
+  now = 0;
+  selected = false;
+  flagged = false;
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     super.willUpdate(changed);

@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Agent, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
 import { MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
@@ -101,20 +100,33 @@ const STICK_SLACK = 24;
  */
 export class ConversationPanel extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, buttonStyles, styles];
+  static override properties: PropertyDeclarations = {
+    conversationId: { attribute: 'conversation-id' },
+    conversation: { attribute: false },
+    transcript: { attribute: false },
+    me: { attribute: false },
+    mode: {},
+    serviceName: { attribute: 'service-name' },
+    pending: {},
+    error: {},
+    feedback: { state: true, attribute: false },
+    draft: { state: true, attribute: false },
+    services: { state: true, attribute: false },
+  };
 
-  @property({ attribute: 'conversation-id' }) conversationId = '';
-  @property({ attribute: false }) conversation: ConversationState | null = null;
-  @property({ attribute: false }) transcript: Transcript | null = null;
-  @property({ attribute: false }) me: Agent | null = null;
-  @property() mode: Mode | null = null;
-  @property({ attribute: 'service-name' }) serviceName = '';
-  @property() pending: PanelAction | null = null;
-  @property() error = '';
+  conversationId = '';
+  conversation: ConversationState | null = null;
+  transcript: Transcript | null = null;
+  me: Agent | null = null;
+  mode: Mode | null = null;
+  serviceName = '';
+  pending: PanelAction | null = null;
+  error = '';
 
-  @state() private feedback = '';
-  @state() private draft = '';
+  private feedback = '';
+  private draft = '';
   /** The services, when connected: the conversation's mode and service name come from them. */
-  @state() private services: readonly Service[] | null = null;
+  private services: readonly Service[] | null = null;
 
   #stickToBottom = true;
   #distanceFromBottom = 0;

@@ -1,5 +1,4 @@
-import { html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConnectionState, ConnectionStatus } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { CONNECTION_LABELS, formatTime } from '../utils/format.js';
@@ -29,10 +28,14 @@ import { styles } from './handoff-connection-status.styles.js';
  */
 export class HandoffConnectionStatus extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, styles];
+  static override properties: PropertyDeclarations = {
+    state: { attribute: false },
+    status: {},
+  };
 
-  @property({ attribute: false }) state: ConnectionState | null = null;
+  state: ConnectionState | null = null;
 
-  @property() status: ConnectionStatus = 'connecting';
+  status: ConnectionStatus = 'connecting';
 
   constructor() {
     super();

@@ -1,5 +1,4 @@
-import { LitElement, html, css, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, html, css, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { createHandoffClient, type HandoffClient } from '@handoff/sdk';
 import { handoffClientContext } from '../context.js';
@@ -21,6 +20,12 @@ import { handoffClientContext } from '../context.js';
  * @slot - The elements that use the client.
  */
 export class HandoffProvider extends LitElement {
+  static override properties: PropertyDeclarations = {
+    client: { attribute: false },
+    url: {},
+    token: {},
+  };
+
   static override styles = css`
     :host {
       display: contents;
@@ -30,9 +35,9 @@ export class HandoffProvider extends LitElement {
   /** How the provider creates a client from `url` and `token` (replaceable, e.g. to add options or in tests). */
   static createClient: (options: { url: string; token: string }) => HandoffClient = (options) => createHandoffClient(options);
 
-  @property({ attribute: false }) client?: HandoffClient;
-  @property() url = '';
-  @property() token = '';
+  client?: HandoffClient;
+  url = '';
+  token = '';
 
   #provider = new ContextProvider(this, { context: handoffClientContext });
   /** The client this element created (and so must close), and the url/token it was made for. */

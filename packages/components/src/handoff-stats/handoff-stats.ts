@@ -1,5 +1,4 @@
-import { html } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, type PropertyDeclarations } from 'lit';
 import type { HandoffStats as Stats } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { styles } from './handoff-stats.styles.js';
@@ -37,12 +36,17 @@ const COUNTERS = [
  */
 export class HandoffStatsElement extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, styles];
+  static override properties: PropertyDeclarations = {
+    stats: { attribute: false },
+    announceDelay: { type: Number, attribute: 'announce-delay' },
+    announcement: { state: true, attribute: false },
+  };
 
-  @property({ attribute: false }) stats: Stats = { active: 0, needsAttention: 0, pausedHuman: 0 };
+  stats: Stats = { active: 0, needsAttention: 0, pausedHuman: 0 };
 
-  @property({ type: Number, attribute: 'announce-delay' }) announceDelay = 2000;
+  announceDelay = 2000;
 
-  @state() private announcement = '';
+  private announcement = '';
 
   #announced: Stats | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;

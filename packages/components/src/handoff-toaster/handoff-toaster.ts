@@ -1,5 +1,4 @@
-import { html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConversationState, EscalationEvent, Flag } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
@@ -74,17 +73,28 @@ const MIN_SOUND_GAP_MS = 2000;
  */
 export class HandoffToaster extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, buttonStyles, styles];
+  static override properties: PropertyDeclarations = {
+    muted: { type: Boolean, reflect: true },
+    storageKey: { attribute: 'storage-key' },
+    duration: { type: Number },
+    reminderInterval: { type: Number, attribute: 'reminder-interval' },
+    maxVisible: { type: Number, attribute: 'max-visible' },
+    player: { attribute: false },
+    toasts: { state: true, attribute: false },
+    soundBlocked: { state: true, attribute: false },
+    announcement: { state: true, attribute: false },
+  };
 
-  @property({ type: Boolean, reflect: true }) muted = false;
-  @property({ attribute: 'storage-key' }) storageKey = 'handoff:muted';
-  @property({ type: Number }) duration = 0;
-  @property({ type: Number, attribute: 'reminder-interval' }) reminderInterval = 0;
-  @property({ type: Number, attribute: 'max-visible' }) maxVisible = 3;
-  @property({ attribute: false }) player: SoundPlayer = webAudioChime();
+  muted = false;
+  storageKey = 'handoff:muted';
+  duration = 0;
+  reminderInterval = 0;
+  maxVisible = 3;
+  player: SoundPlayer = webAudioChime();
 
-  @state() private toasts: readonly ToastInput[] = [];
-  @state() private soundBlocked = false;
-  @state() private announcement = '';
+  private toasts: readonly ToastInput[] = [];
+  private soundBlocked = false;
+  private announcement = '';
 
   #gathered: ToastInput[] = [];
   #announceTimer: ReturnType<typeof setTimeout> | undefined;

@@ -1,5 +1,4 @@
-import { html, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConversationState, Mode, Service } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
@@ -49,21 +48,34 @@ import { styles } from './service-mode-toggle.styles.js';
  */
 export class ServiceModeToggle extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, buttonStyles, styles];
+  static override properties: PropertyDeclarations = {
+    serviceId: { attribute: 'service-id' },
+    all: { type: Boolean, reflect: true },
+    serviceName: { attribute: 'service-name' },
+    label: {},
+    mode: {},
+    claimed: { type: Number },
+    disabled: { type: Boolean, reflect: true },
+    pending: {},
+    error: {},
+    confirming: { state: true, attribute: false },
+    feedback: { state: true, attribute: false },
+    focusIndex: { state: true, attribute: false },
+  };
 
-  @property({ attribute: 'service-id' }) serviceId = '';
-  @property({ type: Boolean, reflect: true }) all = false;
-  @property({ attribute: 'service-name' }) serviceName = '';
-  @property() label = '';
-  @property() mode: Mode | null = null;
-  @property({ type: Number }) claimed = 0;
-  @property({ type: Boolean, reflect: true }) disabled = false;
-  @property() pending: Mode | null = null;
-  @property() error = '';
+  serviceId = '';
+  all = false;
+  serviceName = '';
+  label = '';
+  mode: Mode | null = null;
+  claimed = 0;
+  disabled = false;
+  pending: Mode | null = null;
+  error = '';
 
-  @state() private confirming = false;
-  @state() private feedback = '';
-  @state() private focusIndex = -1;
-
+  private confirming = false;
+  private feedback = '';
+  private focusIndex = -1;
 
   constructor() {
     super();
