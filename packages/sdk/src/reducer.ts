@@ -169,13 +169,18 @@ class Draft {
     return this.transcripts ?? this.base.transcripts;
   }
 
-  setConversation(id: string, next: ConversationState | undefined): void {
-    const prev = this.conv.get(id);
+  /** `prev`: what `next` replaces, when the caller has looked it up already. */
+  setConversation(id: string, next: ConversationState | undefined, prev = this.conv.get(id)): void {
     if (prev) this.count(prev, -1);
     if (next) this.count(next, +1);
     this.conversations ??= this.base.conversations.edit();
     if (next) this.conversations.set(id, next);
     else this.conversations.delete(id);
+  }
+
+  /** Replace a conversation with one that counts the same (same flags and status): no recount. */
+  replaceConversation(next: ConversationState): void {
+    (this.conversations ??= this.base.conversations.edit()).set(next.id, next);
   }
 
   setTranscript(id: string, next: Transcript | undefined): void {
@@ -236,9 +241,11 @@ function applyEvent(d: Draft, body: EventBody): void {
       d.setTranscript(rest.id, { conversationId: rest.id, messages, hasOlder });
       return;
     }
-    case 'conversation_changed':
-      if (d.conv.has(body.conversation.id)) d.setConversation(body.conversation.id, body.conversation);
+    case 'conversation_changed': {
+      const prev = d.conv.get(body.conversation.id);
+      if (prev) d.setConversation(prev.id, body.conversation, prev);
       return;
+    }
     case 'conversation_ended':
       if (d.conv.has(body.conversationId)) {
         d.setConversation(body.conversationId, undefined);
@@ -250,7 +257,8 @@ function applyEvent(d: Draft, body: EventBody): void {
       if (!c) return;
       const m = body.message;
       // The same derivation as the server's store: preview, count and updatedAt follow the message.
-      d.setConversation(c.id, {
+      // Flags and status stay, so the stats do too.
+      d.replaceConversation({
         ...c,
         lastMessage: m,
         messageCount: c.messageCount + 1,
@@ -277,7 +285,7 @@ function applyEvent(d: Draft, body: EventBody): void {
 function updateMessage(d: Draft, conversationId: string, m: Message): void {
   const c = d.conv.get(conversationId);
   if (!c) return;
-  if (c.lastMessage?.id === m.id) d.setConversation(c.id, { ...c, lastMessage: m });
+  if (c.lastMessage?.id === m.id) d.replaceConversation({ ...c, lastMessage: m });
   const t = d.trans.get(c.id);
   const at = t ? t.messages.findIndex((x) => x.id === m.id) : -1;
   if (!t || at < 0) return;
