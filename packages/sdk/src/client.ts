@@ -198,7 +198,9 @@ class Client implements HandoffClientWithState {
       shouldReconnectOnClose: (e) => closeAction(e.code) !== 'stop',
     });
     this.socket.addEventListener('open', () => this.onOpen());
-    this.socket.addEventListener('message', (e) => this.onMessage((e as unknown as TypedMessage).data));
+    // `onmessage` gets the socket's own event; a listener would get a clone partysocket makes and
+    // dispatches per frame (the property is called first, and cheaper on the hottest path).
+    this.socket.onmessage = (e) => this.onMessage((e as unknown as TypedMessage).data);
     this.socket.addEventListener('close', (e) => this.onClose(e as unknown as TypedClose));
     this.socket.addEventListener('error', () => this.onSocketError());
     this.detachBrowser = this.attachBrowser();
