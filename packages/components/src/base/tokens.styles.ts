@@ -51,6 +51,24 @@ export const tokens = css`
   button {
     font: inherit;
   }
+  /* Text and lists start bare; each element sets the spacing it wants. */
+  h1,
+  h2,
+  p,
+  ul,
+  ol {
+    margin: 0;
+  }
+  ul,
+  ol {
+    padding: 0;
+    list-style: none;
+  }
+  /* Status lines (feedback, error) take no room while they have nothing to say. */
+  [part='feedback']:empty,
+  [part='error']:empty {
+    display: none;
+  }
   :focus-visible {
     outline: 2px solid var(--_focus);
     outline-offset: 2px;

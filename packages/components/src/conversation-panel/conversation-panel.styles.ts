@@ -31,7 +31,6 @@ export const styles = css`
     min-width: 0;
   }
   [part='title'] {
-    margin: 0;
     font-size: 1.15em;
   }
   [part='meta'] {
@@ -47,25 +46,13 @@ export const styles = css`
     gap: var(--_space);
   }
   [part='reasons'] {
-    margin: 0;
-    padding: 0;
-    list-style: none;
     color: var(--_text-muted);
-  }
-  [part='feedback'],
-  [part='error'] {
-    margin: 0;
-  }
-  [part='feedback']:empty,
-  [part='error']:empty {
-    display: none;
   }
   [part='error'] {
     color: var(--_danger);
     font-weight: 600;
   }
   [part='holder'] {
-    margin: 0;
     padding: 0.5rem 0.75rem;
     border-radius: calc(var(--_radius) - 2px);
     background: var(--_caution-surface);
@@ -84,9 +71,6 @@ export const styles = css`
     display: flex;
     flex-direction: column;
     gap: 0.4rem;
-    margin: 0;
-    padding: 0;
-    list-style: none;
   }
   [part~='message'] {
     max-width: 85%;

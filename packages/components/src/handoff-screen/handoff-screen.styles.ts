@@ -4,7 +4,6 @@ export const styles = css`
   :host {
     display: block;
     background: var(--handoff-screen-background, var(--_surface));
-    color: var(--_text);
     container-type: inline-size;
   }
   [part='base'] {
@@ -21,7 +20,6 @@ export const styles = css`
     gap: var(--_space);
   }
   [part='title'] {
-    margin: 0;
     font-size: 1.5em;
   }
   [part='toolbar'] {
@@ -80,7 +78,6 @@ export const styles = css`
     margin-bottom: var(--_space);
   }
   [part='service-name'] {
-    margin: 0;
     font-size: 1.15em;
   }
   [part='service-count'],
@@ -93,8 +90,5 @@ export const styles = css`
   [part='list'] {
     display: block;
     min-height: 1px;
-  }
-  [part='empty'] {
-    margin: 0;
   }
 `;

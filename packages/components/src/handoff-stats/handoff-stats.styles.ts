@@ -10,7 +10,6 @@ export const styles = css`
     display: grid;
     grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr));
     gap: var(--_space);
-    margin: 0;
   }
   [part~='counter'] {
     display: flex;

@@ -25,9 +25,6 @@ export const styles = css`
     display: flex;
     flex-direction: column;
     gap: var(--_space);
-    margin: 0;
-    padding: 0;
-    list-style: none;
   }
   [part='toast'] {
     display: grid;
@@ -39,9 +36,6 @@ export const styles = css`
     border-radius: var(--_radius);
     background: var(--_toast-bg);
     box-shadow: 0 6px 24px rgb(0 0 0 / 0.18);
-  }
-  [part='toast-text'] {
-    margin: 0;
   }
   [part='toast-title'] {
     display: block;
@@ -57,7 +51,6 @@ export const styles = css`
     align-items: start;
   }
   [part='more'] {
-    margin: 0;
     text-align: end;
     color: var(--_text-muted);
   }

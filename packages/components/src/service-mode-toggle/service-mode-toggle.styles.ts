@@ -65,8 +65,4 @@ export const styles = css`
     margin-top: 0.25rem;
     color: var(--_text-muted);
   }
-  [part='feedback']:empty,
-  [part='error']:empty {
-    display: none;
-  }
 `;
