@@ -20,6 +20,8 @@ export const BUDGET_GZIP_BYTES = 35 * 1024;
 const terserOptions = {
   module: true,
   ecma: 2022,
+  // Measured on this bundle (2026-11-25): passes 3 saves ~10 B gzip, pure_getters ~50 B but may
+  // drop reads kept for their side effects, unsafe / unsafe_arrows make the file larger. Not worth it.
   compress: { passes: 2 },
   format: { comments: false },
 };
