@@ -5,8 +5,8 @@ import { MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { emit, type PanelAction } from '../events.js';
-import { panelActions } from '../utils/actions.js';
-import { MODE_LABELS, ROLE_LABELS, describeError, formatTime } from '../utils/format.js';
+import { panelActions, type ActionAvailability } from '../utils/actions.js';
+import { MODE_LABELS, ROLE_LABELS, describeError, timeTag } from '../utils/format.js';
 import { styles } from './conversation-panel.styles.js';
 
 const PENDING_TEXT: Record<PanelAction, string> = {
@@ -204,30 +204,29 @@ export class ConversationPanel extends ConnectedElement {
   #renderBody(c: ConversationState) {
     const a = panelActions(c, this.#service?.mode ?? this.mode, this.me);
     const busy = this.pending !== null;
-    const button = (action: PanelAction, part: string, label: string, reason: string, primary = false) =>
-      html`<button
-        part="action ${part}"
-        class="button ${primary ? 'primary' : ''}"
-        type="button"
-        ?disabled=${!!reason || (busy && this.pending !== action)}
-        aria-busy=${this.pending === action ? 'true' : nothing}
-        aria-describedby=${reason ? `reason-${part}` : nothing}
-        @click=${() => this.#run(action)}
-      >
-        ${label}
-      </button>`;
-    const reasons = [
-      a.takeOver.shown && a.takeOver.reason ? html`<li id="reason-take-over">Take Over Conversation: ${a.takeOver.reason}</li>` : nothing,
-      a.resumeAi.shown && a.resumeAi.reason ? html`<li id="reason-resume-ai">Resume AI: ${a.resumeAi.reason}</li>` : nothing,
-    ];
+    const button = (action: PanelAction, part: string, label: string, { shown, reason }: ActionAvailability, primary = false) =>
+      shown
+        ? html`<button
+            part="action ${part}"
+            class="button ${primary ? 'primary' : ''}"
+            type="button"
+            ?disabled=${!!reason || (busy && this.pending !== action)}
+            aria-busy=${this.pending === action ? 'true' : nothing}
+            aria-describedby=${reason ? `reason-${part}` : nothing}
+            @click=${() => this.#run(action)}
+          >
+            ${label}
+          </button>`
+        : nothing;
+    const reason = (part: string, label: string, { shown, reason }: ActionAvailability) =>
+      shown && reason ? html`<li id="reason-${part}">${label}: ${reason}</li>` : nothing;
     return html`
       <div part="actions">
-        ${a.takeOver.shown ? button('take_over', 'take-over', 'Take Over Conversation', a.takeOver.reason, true) : nothing}
-        ${button('resume_ai', 'resume-ai', 'Resume AI', a.resumeAi.reason)}
-        ${a.release.shown ? button('release', 'release', 'Release', '') : nothing}
-        ${a.markReviewed.shown ? button('dismiss_flags', 'mark-reviewed', 'Mark reviewed', '') : nothing}
+        ${button('take_over', 'take-over', 'Take Over Conversation', a.takeOver, true)}
+        ${button('resume_ai', 'resume-ai', 'Resume AI', a.resumeAi)} ${button('release', 'release', 'Release', a.release)}
+        ${button('dismiss_flags', 'mark-reviewed', 'Mark reviewed', a.markReviewed)}
       </div>
-      <ul part="reasons">${reasons}</ul>
+      <ul part="reasons">${reason('take-over', 'Take Over Conversation', a.takeOver)}${reason('resume-ai', 'Resume AI', a.resumeAi)}</ul>
       ${a.heldByOther ? html`<p part="holder">Claimed by ${a.heldByOther.name}. Only they can reply.</p>` : nothing}
       <p part="feedback" role="status">${this.pending ? PENDING_TEXT[this.pending] : this.feedback}</p>
       <p part="error" role="alert">${this.error}</p>
@@ -258,7 +257,7 @@ export class ConversationPanel extends ConnectedElement {
   #renderMessage(m: Message) {
     const author = m.role === 'agent' && m.agent ? m.agent.name : ROLE_LABELS[m.role];
     return html`<li part="message message-${m.role}" data-role=${m.role}>
-      <div part="author">${author}<time datetime=${new Date(m.at).toISOString()}>${formatTime(m.at)}</time></div>
+      <div part="author">${author}${timeTag(m.at)}</div>
       <p part="text">${m.text}</p>
     </li>`;
   }

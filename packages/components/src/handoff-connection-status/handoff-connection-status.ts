@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConnectionState, ConnectionStatus } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
-import { CONNECTION_LABELS, formatTime } from '../utils/format.js';
+import { CONNECTION_LABELS, timeTag } from '../utils/format.js';
 import { styles } from './handoff-connection-status.styles.js';
 
 /**
@@ -51,7 +51,7 @@ export class HandoffConnectionStatus extends ConnectedElement {
       ${status === 'closed' && this.state?.lastError
         ? html`<span part="detail">· ${this.state.lastError.message}</span>`
         : status !== 'open' && synced
-          ? html`<span part="detail">· last synced <time datetime=${new Date(synced).toISOString()}>${formatTime(synced)}</time></span>`
+          ? html`<span part="detail">· last synced ${timeTag(synced)}</span>`
           : nothing}
     </span>`;
   }

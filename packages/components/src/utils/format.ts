@@ -1,3 +1,4 @@
+import { html } from 'lit';
 import type { ConnectionStatus, Flag, Mode, Role } from '@handoff/sdk';
 
 /** The screen's own labels. Accessible names use exactly these strings. */
@@ -43,6 +44,11 @@ export function formatAge(at: number, now: number): string {
 /** A wall-clock time such as "14:03". */
 export function formatTime(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** A `<time>` element: the wall-clock time for people, the ISO instant for machines. */
+export function timeTag(at: number) {
+  return html`<time datetime=${new Date(at).toISOString()}>${formatTime(at)}</time>`;
 }
 
 /** A human list: "A", "A and B", "A, B and C". */
