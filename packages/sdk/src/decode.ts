@@ -10,28 +10,17 @@
  *   as `JSON.parse` made it. valibot copies every object it validates (plus a record per value),
  *   which for the SDK's hottest path was most of its garbage (BENCHMARKS.md).
  * - Anything the check does not pass (an invalid frame, or a valid one with keys the schemas do
- *   not name, which valibot strips) goes through valibot itself, which gives the output and the
- *   error message. It picks the member schema by the frame's `type` (and an event's `kind`), and
- *   a frame with an unknown `type` or `kind` goes through the full schema for its error message.
+ *   not name, which valibot strips) goes through valibot's `AgentServerFrameSchema` itself, which
+ *   gives the output and the error message. (That path scans the variant's members; it used to
+ *   pick the member by `type`/`kind` first, which no longer pays for its bytes off the hot path.)
  *
  * So the result is always valibot's: the compiled check only decides, faster, that valibot would
  * accept the frame unchanged. `test/decode.test.ts` holds it to that on valid and mutated frames.
  */
 import * as v from 'valibot';
-import { AgentServerFrameSchema, EventBodySchema, EventSchema } from './protocol/schemas.js';
+import { AgentServerFrameSchema } from './protocol/schemas.js';
 import type { ParseResult } from './protocol/parse.js';
 import type { AgentServerFrame } from './protocol/types.js';
-
-type Member = v.GenericSchema & { entries: Record<string, v.GenericSchema & { literal?: unknown }> };
-
-function byDiscriminator(options: readonly Member[], key: string): Map<unknown, v.GenericSchema> {
-  return new Map(options.map((o) => [o.entries[key]!.literal, o]));
-}
-
-const BY_TYPE = byDiscriminator(AgentServerFrameSchema.options as unknown as Member[], 'type');
-const BY_KIND = byDiscriminator(EventBodySchema.options as unknown as Member[], 'kind');
-/** An event frame with its body left for the per-kind schema. */
-const EventEnvelopeSchema = v.object({ ...EventSchema.entries, event: v.looseObject({ kind: v.string() }) });
 
 export function decodeServerFrame(data: unknown): ParseResult<AgentServerFrame> {
   if (typeof data !== 'string') return { ok: false, reason: 'frame is not text' };
@@ -42,31 +31,11 @@ export function decodeServerFrame(data: unknown): ParseResult<AgentServerFrame> 
     return { ok: false, reason: 'frame is not valid JSON' };
   }
   if ((isFrame ??= compile(AgentServerFrameSchema as unknown as Node))(json)) return { ok: true, frame: json as AgentServerFrame };
-  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
-  if (type === 'event') {
-    const envelope = v.safeParse(EventEnvelopeSchema, json);
-    if (!envelope.success) return failure(envelope.issues);
-    const bodySchema = BY_KIND.get(envelope.output.event.kind);
-    if (bodySchema) {
-      const body = v.safeParse(bodySchema, envelope.output.event);
-      if (body.success) return { ok: true, frame: { ...envelope.output, event: body.output } as AgentServerFrame };
-      return failure(body.issues, ['event']);
-    }
-  } else {
-    const schema = BY_TYPE.get(type);
-    if (schema) {
-      const r = v.safeParse(schema, json);
-      return r.success ? { ok: true, frame: r.output as AgentServerFrame } : failure(r.issues);
-    }
-  }
-  // Unknown type or kind: the full schema says what is wrong.
+  // Off the hot path: valibot's own result, with its message for what is wrong.
   const r = v.safeParse(AgentServerFrameSchema, json);
-  return r.success ? { ok: true, frame: r.output } : failure(r.issues);
-}
-
-function failure(issues: readonly v.BaseIssue<unknown>[], prefix: string[] = []): { ok: false; reason: string } {
-  const issue = issues[0]!;
-  const path = [...prefix, ...(issue.path?.map((p) => String(p.key)) ?? [])].join('.');
+  if (r.success) return { ok: true, frame: r.output };
+  const issue = r.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.');
   return { ok: false, reason: path ? `${path}: ${issue.message}` : issue.message };
 }
 
