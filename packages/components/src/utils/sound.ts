@@ -31,20 +31,14 @@ export function webAudioChime(): SoundPlayer {
     const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs));
     return (await Promise.race([resumed, timedOut])) && (ac.state as AudioContextState) === 'running';
   };
-  return {
-    async play() {
-      const ac = get();
-      if (!ac || !(await resume(ac, RESUME_WAIT_MS))) return false;
-      chime(ac);
-      return true;
-    },
-    async unlock() {
-      const ac = get();
-      if (!ac || !(await resume(ac, 2000))) return false;
-      chime(ac);
-      return true;
-    },
+  const ring = async (waitMs: number): Promise<boolean> => {
+    const ac = get();
+    if (!ac || !(await resume(ac, waitMs))) return false;
+    chime(ac);
+    return true;
   };
+  // unlock() runs from a click, so the browser lets the context resume: it may take longer.
+  return { play: () => ring(RESUME_WAIT_MS), unlock: () => ring(2000) };
 }
 
 /** Two short rising sine notes (A5, D6), about 0.35 s in all, with soft attack and release. */
