@@ -28,7 +28,7 @@ const terserOptions = {
 
 export default {
   input: 'packages/components/src/bundle.ts',
-  // One file: dynamic imports (the virtualizer loads its layout lazily) are inlined.
+  // One file: should any dependency import something dynamically, it is inlined.
   output: { file: 'dist/handoff.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
   // lit and rxjs declare no side effects beyond what they export; the define module does.
   treeshake: { preset: 'recommended' },
@@ -119,7 +119,7 @@ function groupOf(id) {
 }
 
 function order(name) {
-  const first = ['lit', '@lit/context', '@lit-labs/virtualizer', 'rxjs', 'partysocket', 'valibot'];
+  const first = ['lit', '@lit/context', 'rxjs', 'partysocket', 'valibot'];
   const i = first.indexOf(name);
   if (i !== -1) return i;
   if (name.startsWith('@handoff/sdk')) return 10;

@@ -1,10 +1,6 @@
 import { html, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
-import { virtualize } from '@lit-labs/virtualizer/virtualize.js';
-// Named explicitly: the virtualizer's default is a dynamic import, which would split the
-// single-file bundle and fails to load under some dev servers.
-import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
 import type { Agent, ConnectionState, ConversationState, HandoffStats, Service, Transcript } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { handoffClientContext } from '../context.js';
@@ -13,9 +9,8 @@ import type { ConversationPanel } from '../conversation-panel/conversation-panel
 import type { ConversationCard } from '../conversation-card/conversation-card.js';
 import type { OpenConversationEvent } from '../events.js';
 import { statsOf } from '../utils/stats.js';
+import { virtualList } from '../virtual-list/virtual-list.js';
 import { styles } from './handoff-screen.styles.js';
-
-const LIST_LAYOUT = flow({ direction: 'vertical' });
 
 /** The age on cards is refreshed this often. */
 const TICK_MS = 30_000;
@@ -35,9 +30,9 @@ interface ServiceGroup {
  * card when the panel closes (Close or Escape). A `handoff-open-conversation` event from inside
  * the screen (e.g. a slotted `<handoff-toaster>`'s Open) opens that conversation too.
  *
- * Lists are virtualized (@lit-labs/virtualizer), so a service with 10,000 conversations scrolls
- * smoothly; a change to one conversation re-renders only that card, because the SDK keeps the
- * identity of every unchanged conversation object.
+ * Lists are windowed (only the cards in view are in the DOM), so a service with 10,000
+ * conversations scrolls smoothly; a change to one conversation re-renders only that card, because
+ * the SDK keeps the identity of every unchanged conversation object.
  *
  * With a client (property or `<handoff-provider>`) the screen and its parts connect
  * themselves; without one, it renders the data properties and its parts fire their events for
@@ -113,7 +108,7 @@ export class HandoffScreen extends ConnectedElement {
   /** The card to give focus back to when the panel closes. */
   private returnFocusTo = '';
   private ticker: ReturnType<typeof setInterval> | undefined;
-  /** One render function per service, kept stable so the virtualizer sees no change. */
+  /** One render function per service, kept stable across renders. */
   private renderers = new Map<string, (c: ConversationState, i: number) => unknown>();
 
   constructor() {
@@ -230,7 +225,7 @@ export class HandoffScreen extends ConnectedElement {
       </header>
       ${items.length
         ? html`<div part="list" role="list" aria-label="${s.name} conversations">
-            ${virtualize({ items: items as ConversationState[], layout: LIST_LAYOUT, keyFunction: (c: ConversationState) => c.id, renderItem: this.rendererFor(s) })}
+            ${virtualList({ items, keyFunction: (c) => c.id, renderItem: this.rendererFor(s) })}
           </div>`
         : html`<p part="empty">No active conversations.</p>`}
     </section>`;
