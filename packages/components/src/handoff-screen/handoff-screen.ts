@@ -1,10 +1,8 @@
-import { html, nothing } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { ContextProvider } from '@lit/context';
 import type { Agent, ConnectionState, ConversationState, HandoffStats, Service, Transcript } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { handoffClientContext } from '../context.js';
-import { ObserveController } from '../controllers/observe.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { ConversationCard } from '../conversation-card/conversation-card.js';
 import type { OpenConversationEvent } from '../events.js';
@@ -86,37 +84,47 @@ interface ServiceGroup {
 export class HandoffScreen extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, styles];
 
-  @property() heading = 'Human Handoff';
-  @property() selected = '';
-  @property({ type: Number }) now = 0;
-  @property({ attribute: false }) services: readonly Service[] = [];
-  @property({ attribute: false }) conversations: readonly ConversationState[] = [];
-  @property({ attribute: false }) stats: HandoffStats | null = null;
-  @property({ attribute: false }) connection: ConnectionState | null = null;
-  @property({ attribute: false }) me: Agent | null = null;
-  @property({ attribute: false }) transcripts: Readonly<Record<string, Transcript>> = {};
+  static override properties: PropertyDeclarations = {
+    heading: {},
+    selected: {},
+    now: { type: Number },
+    services: { attribute: false },
+    conversations: { attribute: false },
+    stats: { attribute: false },
+    connection: { attribute: false },
+    me: { attribute: false },
+    transcripts: { attribute: false },
+    tick: { state: true, attribute: false },
+  };
 
-  @state() private tick = Date.now();
+  heading = 'Human Handoff';
+  selected = '';
+  now = 0;
+  services: readonly Service[] = [];
+  conversations: readonly ConversationState[] = [];
+  stats: HandoffStats | null = null;
+  connection: ConnectionState | null = null;
+  me: Agent | null = null;
+  transcripts: Readonly<Record<string, Transcript>> = {};
 
-  @query('[part="panel"]') private panel?: ConversationPanel;
+  private tick = Date.now();
 
   /** Re-provides the screen's client, so slotted elements (a `<handoff-toaster>`) connect too. */
-  private readonly provider = new ContextProvider(this, { context: handoffClientContext });
+  readonly #provider = new ContextProvider(this, { context: handoffClientContext });
 
-  private groups = new Map<string, ServiceGroup>();
-  private groupedFrom: readonly ConversationState[] | null = null;
+  #groups = new Map<string, ServiceGroup>();
+  #groupedFrom: readonly ConversationState[] | null = null;
   /** The card to give focus back to when the panel closes. */
-  private returnFocusTo = '';
-  private ticker: ReturnType<typeof setInterval> | undefined;
+  #returnFocusTo = '';
+  #ticker: ReturnType<typeof setInterval> | undefined;
   /** One render function per service, kept stable across renders. */
-  private renderers = new Map<string, (c: ConversationState, i: number) => unknown>();
+  #renderers = new Map<string, (c: ConversationState, i: number) => unknown>();
 
   constructor() {
     super();
-    const deps = () => [this.activeClient];
-    new ObserveController(this, () => this.activeClient?.services$, (s) => (this.services = s), deps);
-    new ObserveController(this, () => this.activeClient?.conversations$, (c) => (this.conversations = c), deps);
-    new ObserveController(this, () => this.activeClient?.me$, (m) => (this.me = m), deps);
+    this.observe((c) => c.services$, (s) => (this.services = s));
+    this.observe((c) => c.conversations$, (c) => (this.conversations = c));
+    this.observe((c) => c.me$, (m) => (this.me = m));
     this.addEventListener('handoff-conversation-select', (e) => void this.open(e.detail.id));
     this.addEventListener('handoff-open-conversation', (e: OpenConversationEvent) => void this.open(e.detail.id));
     this.addEventListener('handoff-panel-close', () => void this.close());
@@ -127,23 +135,24 @@ export class HandoffScreen extends ConnectedElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.ticker = setInterval(() => (this.tick = Date.now()), TICK_MS);
+    this.#ticker = setInterval(() => (this.tick = Date.now()), TICK_MS);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearInterval(this.ticker);
-    this.ticker = undefined;
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
   }
 
   /** Opens a conversation in the panel and moves focus into it. */
   async open(id: string): Promise<void> {
     if (!id) return;
-    if (this.selected !== id) this.returnFocusTo = id;
+    if (this.selected !== id) this.#returnFocusTo = id;
     this.selected = id;
     await this.updateComplete;
-    await this.panel?.updateComplete;
-    this.panel?.focus();
+    const panel = this.renderRoot.querySelector<ConversationPanel>('[part="panel"]');
+    await panel?.updateComplete;
+    panel?.focus();
   }
 
   /** Closes the panel and gives focus back to the card that opened it. */
@@ -151,21 +160,21 @@ export class HandoffScreen extends ConnectedElement {
     if (!this.selected) return;
     this.selected = '';
     await this.updateComplete;
-    this.cardFor(this.returnFocusTo)?.focus();
+    this.#cardFor(this.#returnFocusTo)?.focus();
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     super.willUpdate(changed);
-    this.provider.setValue(this.activeClient);
+    this.#provider.setValue(this.activeClient);
   }
 
   protected override render() {
     const client = this.activeClient;
-    this.regroup();
+    this.#regroup();
     const byId = new Map(this.services.map((s) => [s.id, s]));
     const selected = this.selected ? this.conversations.find((c) => c.id === this.selected) : undefined;
     let claimedAll = 0;
-    for (const g of this.groups.values()) claimedAll += g.claimed;
+    for (const g of this.#groups.values()) claimedAll += g.claimed;
     const allMode = this.services.length && this.services.every((s) => s.mode === this.services[0]!.mode) ? this.services[0]!.mode : null;
 
     return html`<div part="base">
@@ -189,7 +198,7 @@ export class HandoffScreen extends ConnectedElement {
             </div>`
           : nothing}
         <div part="body" class=${this.selected ? 'with-panel' : ''}>
-          <div part="services">${this.services.map((s) => this.renderService(s, client !== undefined))}</div>
+          <div part="services">${this.services.map((s) => this.#renderService(s, client !== undefined))}</div>
           ${this.selected
             ? html`<conversation-panel
                 part="panel"
@@ -207,8 +216,8 @@ export class HandoffScreen extends ConnectedElement {
       <slot></slot>`;
   }
 
-  private renderService(s: Service, connected: boolean) {
-    const group = this.groups.get(s.id) ?? { conversations: [], claimed: 0 };
+  #renderService(s: Service, connected: boolean) {
+    const group = this.#groups.get(s.id) ?? { conversations: [], claimed: 0 };
     const items = group.conversations;
     return html`<section part="service" aria-labelledby="service-${s.id}" data-service=${s.id}>
       <header part="service-header">
@@ -225,21 +234,21 @@ export class HandoffScreen extends ConnectedElement {
       </header>
       ${items.length
         ? html`<div part="list" role="list" aria-label="${s.name} conversations">
-            ${virtualList({ items, keyFunction: (c) => c.id, renderItem: this.rendererFor(s) })}
+            ${virtualList({ items, keyFunction: (c) => c.id, renderItem: this.#rendererFor(s) })}
           </div>`
         : html`<p part="empty">No active conversations.</p>`}
     </section>`;
   }
 
   /** A render function per service; it reads `selected` and `now` when called, so it can stay the same function. */
-  private rendererFor(s: Service) {
-    let fn = this.renderers.get(s.id) as ((c: ConversationState, i: number) => ReturnType<typeof html>) | undefined;
+  #rendererFor(s: Service) {
+    let fn = this.#renderers.get(s.id) as ((c: ConversationState, i: number) => ReturnType<typeof html>) | undefined;
     if (!fn || (fn as { serviceName?: string }).serviceName !== s.name) {
       fn = (c: ConversationState, i: number) => html`<conversation-card
         part="card"
         role="listitem"
         aria-posinset=${i + 1}
-        aria-setsize=${this.groups.get(s.id)?.conversations.length ?? 0}
+        aria-setsize=${this.#groups.get(s.id)?.conversations.length ?? 0}
         data-id=${c.id}
         .conversation=${c}
         service-name=${s.name}
@@ -247,15 +256,15 @@ export class HandoffScreen extends ConnectedElement {
         ?selected=${c.id === this.selected}
       ></conversation-card>`;
       (fn as { serviceName?: string }).serviceName = s.name;
-      this.renderers.set(s.id, fn);
+      this.#renderers.set(s.id, fn);
     }
     return fn;
   }
 
   /** Groups conversations by service, once per new `conversations` array. */
-  private regroup(): void {
-    if (this.groupedFrom === this.conversations) return;
-    this.groupedFrom = this.conversations;
+  #regroup(): void {
+    if (this.#groupedFrom === this.conversations) return;
+    this.#groupedFrom = this.conversations;
     const lists = new Map<string, ConversationState[]>();
     const claimed = new Map<string, number>();
     for (const c of this.conversations) {
@@ -267,14 +276,14 @@ export class HandoffScreen extends ConnectedElement {
     const groups = new Map<string, ServiceGroup>();
     for (const [id, list] of lists) {
       // Keep the previous array when nothing in it changed, so an untouched service's list does not re-render.
-      const before = this.groups.get(id)?.conversations;
+      const before = this.#groups.get(id)?.conversations;
       const same = before && before.length === list.length && before.every((c, i) => c === list[i]);
       groups.set(id, { conversations: same ? before : list, claimed: claimed.get(id) ?? 0 });
     }
-    this.groups = groups;
+    this.#groups = groups;
   }
 
-  private cardFor(id: string): HTMLElement | null {
+  #cardFor(id: string): HTMLElement | null {
     if (!id) return null;
     const card = this.renderRoot.querySelector<ConversationCard>(`conversation-card[data-id="${CSS.escape(id)}"]`);
     if (card) return card;
