@@ -3,7 +3,8 @@
  * commands as promises. See README.md for the behaviour this implements and why.
  */
 import ReconnectingWebSocket from 'partysocket/ws';
-import { BehaviorSubject, Observable, Subject, distinctUntilChanged, map, shareReplay } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, distinctUntilChanged, map } from 'rxjs';
+import { shareLatest } from './share-latest.js';
 import { MAX_MESSAGE_LENGTH, PROTOCOL_VERSION } from './protocol/schemas.js';
 import { closeAction, CloseCode } from './protocol/close-codes.js';
 import { decodeServerFrame } from './decode.js';
@@ -163,9 +164,9 @@ class Client implements HandoffClientWithState {
 
     const state$ = (this.state$ = this.store.asObservable());
     const select = <T>(fn: (s: HandoffState) => T): Observable<T> =>
-      state$.pipe(map(fn), distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
+      shareLatest(state$.pipe(map(fn), distinctUntilChanged()));
     const values = <T>(fn: (s: HandoffState) => OrderedMap<T>): Observable<readonly T[]> =>
-      state$.pipe(map(fn), distinctUntilChanged(), map((m) => m.valuesArray()), shareReplay({ bufferSize: 1, refCount: true }));
+      shareLatest(state$.pipe(map(fn), distinctUntilChanged(), map((m) => m.valuesArray())));
     this.connection$ = select((s) => s.connection);
     this.me$ = select((s) => s.me);
     this.stats$ = select((s) => s.stats);
@@ -211,19 +212,11 @@ class Client implements HandoffClientWithState {
   // -------------------------------------------------------------------------------------------
 
   conversation$(id: string): Observable<ConversationState | undefined> {
-    return this.store.pipe(
-      map((s) => s.conversations.get(id)),
-      distinctUntilChanged(),
-      shareReplay({ bufferSize: 1, refCount: true }),
-    );
+    return shareLatest(this.store.pipe(map((s) => s.conversations.get(id)), distinctUntilChanged()));
   }
 
   transcript$(id: string): Observable<Transcript | undefined> {
-    return this.store.pipe(
-      map((s) => s.transcripts.get(id)),
-      distinctUntilChanged(),
-      shareReplay({ bufferSize: 1, refCount: true }),
-    );
+    return shareLatest(this.store.pipe(map((s) => s.transcripts.get(id)), distinctUntilChanged()));
   }
 
   setMode(serviceId: string, mode: Mode): Promise<void> {
