@@ -109,7 +109,9 @@ describe('sync with the real server', () => {
   it('detects a silent server by the heartbeat and reconnects', async () => {
     await withServer({ heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300 }, async (server) => {
       const proxy = await silentableProxy(server.port);
-      const client = connect(`ws://127.0.0.1:${proxy.port}/ws/agent`);
+      // A reconnect attempted while the proxy is silent hangs until its connect timeout: keep it
+      // short, so the attempt after the silence ends comes soon even on a loaded machine.
+      const client = connect(`ws://127.0.0.1:${proxy.port}/ws/agent`, { connectTimeoutMs: 1000 });
       const statuses: ConnectionState[] = [];
       const sub = client.connection$.subscribe((c) => statuses.push(c));
       try {
