@@ -29,11 +29,14 @@ process.stdout.write(
 );
 
 let closing = false;
-const stop = async () => {
+const stop = (): void => {
   if (closing) return;
   closing = true;
-  await server.close();
-  process.exit(0);
+  // Exit even when closing fails: this child must never outlive the test runner.
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
