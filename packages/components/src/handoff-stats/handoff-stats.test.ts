@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
-import { FakeHandoffClient, conversation, part, parts, textOf, until } from '../fixtures/index.js';
+import { FakeHandoffClient, conversation, part, parts, statsOf, textOf, until } from '../fixtures/index.js';
 import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
 import type { HandoffStatsElement } from './handoff-stats.js';
 
@@ -45,9 +45,17 @@ describe('<handoff-stats>', () => {
     const client = new FakeHandoffClient({ conversations: [conversation(), conversation({ flags: ['thumbs_down'] }), conversation({ status: 'paused' })] });
     const el = await fixture<HandoffStatsElement>(html`<handoff-stats .client=${client}></handoff-stats>`);
     expect(parts(el, '[part="value"]').map(textOf)).to.deep.equal(['3', '1', '1']);
-    client.add(conversation({ flags: ['help_requested'] }));
+    client.add(conversation({ id: 'c4', flags: ['help_requested'] }));
     await el.updateComplete;
     expect(parts(el, '[part="value"]').map(textOf)).to.deep.equal(['4', '2', '1']);
+    // The fake counts by the changed conversation only: check it against a full count.
+    await client.takeOver('c4'); // paused, flags cleared
+    await el.updateComplete;
+    expect(parts(el, '[part="value"]').map(textOf)).to.deep.equal(['4', '1', '2']);
+    await client.setMode('billing', 'ai_only'); // hands both paused ones back
+    await el.updateComplete;
+    expect(parts(el, '[part="value"]').map(textOf)).to.deep.equal(['4', '1', '0']);
+    expect(statsOf(client.conversations.value)).to.deep.equal({ active: 4, needsAttention: 1, pausedHuman: 0 });
     el.remove();
     expect(client.subscribers.stats).to.equal(0);
   });
