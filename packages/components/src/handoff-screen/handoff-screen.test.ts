@@ -62,6 +62,9 @@ describe('<handoff-screen>', () => {
     expect(cards(el).map((c) => c.dataset.id)).to.deep.equal(['b1', 'b2', 's1']);
     const stats = part(el, 'handoff-stats');
     expect(parts(stats, '[part="value"]').map(textOf)).to.deep.equal(['3', '1', '1']);
+    // The toggles get their claim counts from the screen: only the screen reads conversations$.
+    expect(parts<ServiceModeToggle>(el, 'service-mode-toggle').map((t) => t.claimed)).to.deep.equal([1, 1, 0]);
+    expect(client.subscribers.conversations).to.equal(1);
   });
 
   it('shows Set all services only with two or more services', async () => {

@@ -127,6 +127,35 @@ describe('<service-mode-toggle>', () => {
     expect(client.subscribers.conversations).to.equal(0);
   });
 
+  it('connected without `claimed`: counts the claims of its own service from conversations$; given `claimed`, does not subscribe', async () => {
+    const client = new FakeHandoffClient({
+      conversations: [conversation({ id: 'b1', serviceId: 'billing' }), conversation({ serviceId: 'sales', status: 'paused', claim: { agent: sam, at: 1 } })],
+    });
+    const el = await fixture<ServiceModeToggle>(html`<service-mode-toggle service-id="billing" .client=${client}></service-mode-toggle>`);
+    el.addEventListener('handoff-mode-change', (e) => e.preventDefault());
+    const asks = async () => {
+      option(el, 'ai_only').click();
+      await el.updateComplete;
+      const dialog = el.shadowRoot!.querySelector('[role="alertdialog"]');
+      const text = textOf(dialog);
+      if (dialog) part<HTMLButtonElement>(el, '[part="cancel-button"]').click();
+      await el.updateComplete;
+      return text;
+    };
+    expect(await asks()).to.equal(''); // Sales' claim is not Billing's
+    await client.takeOver('b1');
+    await el.updateComplete;
+    expect(await asks()).to.contain('1 conversation held by an agent');
+    el.setAttribute('claimed', '3');
+    await el.updateComplete;
+    expect(client.subscribers.conversations).to.equal(0);
+    expect(await asks()).to.contain('3 conversations held by agents');
+    el.removeAttribute('claimed');
+    await el.updateComplete;
+    expect(client.subscribers.conversations).to.equal(1);
+    expect(await asks()).to.contain('1 conversation held by an agent');
+  });
+
   it('passes axe in light and dark', async () => {
     const el = await fixture<ServiceModeToggle>(html`<service-mode-toggle service-id="billing" service-name="Billing" mode="ai_only" error="Oops"></service-mode-toggle>`);
     await expectAccessibleInBothThemes(el);

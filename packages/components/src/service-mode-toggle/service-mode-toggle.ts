@@ -25,7 +25,7 @@ import { styles } from './service-mode-toggle.styles.js';
  * @attr {string} service-name - The service's display name, used in the default label ("Billing mode") and in feedback.
  * @attr {string} label - The group's accessible name; default "Set all services" with `all`, else "<service-name> mode".
  * @attr {'ai_only'|'human_supported'|'human_only'} mode - The current mode; empty when services differ (Set all services). Set from `client.services$` when connected.
- * @attr {number} claimed - How many conversations agents hold that AI Only would hand back (asks for confirmation when > 0). Set from `client.conversations$` when connected.
+ * @attr {number} claimed - How many conversations agents hold that AI Only would hand back (asks for confirmation when > 0). Unset and connected, the toggle counts them from `client.conversations$`; set (as `<handoff-screen>` does), it does not subscribe to conversations at all.
  * @attr {boolean} disabled - Disable every option.
  * @attr {'ai_only'|'human_supported'|'human_only'} pending - The mode being applied, shown as busy.
  * @attr {string} error - A readable error from the last attempt.
@@ -68,7 +68,7 @@ export class ServiceModeToggle extends ConnectedElement {
   serviceName = '';
   label = '';
   mode: Mode | null = null;
-  claimed = 0;
+  claimed?: number;
   disabled = false;
   pending: Mode | null = null;
   error = '';
@@ -76,12 +76,17 @@ export class ServiceModeToggle extends ConnectedElement {
   private confirming = false;
   private feedback = '';
   private focusIndex = -1;
+  /** Claims counted from `client.conversations$`, used while `claimed` is unset. */
+  #counted = 0;
 
   constructor() {
     super();
     const target = () => [this.serviceId, this.all];
     this.observe((c) => c.services$, (s) => this.#fromServices(s), target);
-    this.observe((c) => c.conversations$, (c) => this.#fromConversations(c), target);
+    // Counting scans every conversation on every change: skip it when the host gives the count
+    // (a screen's toggles would otherwise each scan 10,000 conversations per update).
+    const counting = () => this.claimed == null; // null: the attribute was removed
+    this.observe((c) => (counting() ? c.conversations$ : undefined), (c) => this.#fromConversations(c), () => [...target(), counting()]);
   }
 
   protected override render() {
@@ -111,7 +116,7 @@ export class ServiceModeToggle extends ConnectedElement {
   }
 
   #renderConfirm() {
-    const n = this.claimed;
+    const n = this.claimed ?? this.#counted;
     return html`<div
       part="confirm"
       role="alertdialog"
@@ -161,7 +166,7 @@ export class ServiceModeToggle extends ConnectedElement {
 
   async #choose(mode: Mode): Promise<void> {
     if (this.disabled || this.pending || mode === this.mode) return;
-    if (mode === 'ai_only' && this.claimed > 0) {
+    if (mode === 'ai_only' && (this.claimed ?? this.#counted) > 0) {
       this.confirming = true;
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('[part="cancel-button"]')?.focus();
@@ -213,7 +218,7 @@ export class ServiceModeToggle extends ConnectedElement {
   #fromConversations(conversations: readonly ConversationState[]): void {
     let n = 0;
     for (const c of conversations) if (c.claim && (this.all || c.serviceId === this.serviceId)) n++;
-    this.claimed = n;
+    this.#counted = n;
   }
 }
 
