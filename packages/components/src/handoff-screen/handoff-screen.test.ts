@@ -18,7 +18,7 @@ import {
 } from '../fixtures/index.js';
 import { expectAccessibleInBothThemes, ignoreResizeObserverLoopNotices } from '../fixtures/testing.js';
 import { ConversationCard } from '../conversation-card/conversation-card.js';
-import type { ConnectionState } from '@handoff/sdk';
+import type { ConnectionState, ConversationState, Service } from '@handoff/sdk';
 import type { HandoffScreen } from './handoff-screen.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { ServiceModeToggle } from '../service-mode-toggle/service-mode-toggle.js';
@@ -179,6 +179,71 @@ describe('<handoff-screen>', () => {
       expect(cardById(el, target).flagged).to.equal(true);
     } finally {
       proto.render = original;
+    }
+  });
+
+  it('connected: a conversation moving to another service, a claim, a start and an end update the sections', async () => {
+    const client = sample();
+    const el = await fixture<HandoffScreen>(html`<handoff-screen .client=${client}></handoff-screen>`);
+    await frames();
+    const ids = (service: string) => parts(el, `[data-service="${service}"] conversation-card`).map((c) => c.dataset.id);
+    const claims = () => parts<ServiceModeToggle>(el, 'service-mode-toggle').map((t) => t.claimed);
+    client.update('b1', { serviceId: 'sales' });
+    await el.updateComplete;
+    await frames();
+    // Each list keeps the order of `conversations`: b1 comes before s1 there.
+    expect([ids('billing'), ids('sales')]).to.deep.equal([['b2'], ['b1', 's1']]);
+    expect(parts(el, '[part="service-count"]').map(textOf)).to.deep.equal(['1 active', '2 active']);
+    await client.takeOver('s1');
+    await el.updateComplete;
+    expect(claims()).to.deep.equal([2, 1, 1]);
+    client.add(conversation({ id: 'b3', serviceId: 'billing', status: 'paused', claim: { agent: sam, at: 2 } }));
+    await el.updateComplete;
+    await frames();
+    expect(ids('billing')).to.deep.equal(['b2', 'b3']);
+    expect(claims()).to.deep.equal([3, 2, 1]);
+    // The fake has no "end": the screen's own property stands for the SDK dropping b2.
+    el.client = undefined;
+    el.conversations = client.conversations.value.filter((c) => c.id !== 'b2');
+    await el.updateComplete;
+    await frames();
+    expect([ids('billing'), ids('sales')]).to.deep.equal([['b3'], ['b1', 's1']]);
+    expect(claims()).to.deep.equal([2, 1, 1]);
+  });
+
+  it('keeps every section equal to a full regroup through 300 random starts, ends, updates, moves and reorders', async () => {
+    const all: Service[] = [...services(), { id: 'support', name: 'Support', mode: 'human_supported' }];
+    let list: ConversationState[] = Array.from({ length: 8 }, (_, i) => conversation({ id: `r${i}`, serviceId: all[i % 3]!.id }));
+    const el = await fixture<HandoffScreen>(html`<handoff-screen .services=${all} .conversations=${list}></handoff-screen>`);
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    let next = 8;
+    for (let step = 0; step < 300; step++) {
+      const i = random(list.length || 1);
+      const c = list[i];
+      list = [...list];
+      const op = random(7);
+      if (op === 0 || !c) list.splice(random(list.length + 1), 0, conversation({ id: `r${next++}`, serviceId: all[random(3)]!.id })); // start
+      else if (op === 1) list.splice(i, 1); // end
+      else if (op === 2) list[i] = { ...c, serviceId: all[random(3)]!.id }; // moves (or not) to another service
+      else if (op === 3) list[i] = { ...c, status: 'paused', claim: c.claim ? null : { agent: sam, at: step } }; // claim or release
+      else if (op === 4) list.splice(random(list.length), 0, ...list.splice(i, 1)); // reorder
+      else if (op === 5) list[i] = { ...c, messageCount: c.messageCount + 1 }; // an update in place
+      // op 6: a new array, same conversations
+      el.conversations = list;
+      await el.updateComplete;
+      for (const s of all) {
+        const members = list.filter((x) => x.serviceId === s.id);
+        const section = `[data-service="${s.id}"]`;
+        expect(textOf(part(el, `${section} [part="service-count"]`)), `step ${step} ${s.id}`).to.equal(`${members.length} active`);
+        expect(part<ServiceModeToggle>(el, `${section} service-mode-toggle`).claimed, `step ${step} ${s.id} claims`).to.equal(members.filter((x) => x.claim).length);
+        for (const card of parts<ConversationCard>(el, `${section} conversation-card`)) {
+          const at = Number(card.getAttribute('aria-posinset')) - 1;
+          expect(card.conversation, `step ${step} ${s.id} card ${at}`).to.equal(members[at]);
+          expect(card.getAttribute('aria-setsize')).to.equal(String(members.length));
+        }
+      }
+      expect(part<ServiceModeToggle>(el, 'service-mode-toggle[all]').claimed).to.equal(list.filter((x) => x.claim).length);
     }
   });
 

@@ -14,9 +14,10 @@ import { styles } from './handoff-screen.styles.js';
 const TICK_MS = 30_000;
 
 interface ServiceGroup {
-  readonly conversations: readonly ConversationState[];
+  /** The service's conversations, in `conversations` order. Patched in place by `#regroup()`. */
+  conversations: ConversationState[];
   /** Conversations held by an agent: AI Only would hand them back (the toggle confirms first). */
-  readonly claimed: number;
+  claimed: number;
 }
 
 /**
@@ -43,7 +44,7 @@ interface ServiceGroup {
  * @attr {number} now - A fixed current time (ms) for ages, e.g. in stories; 0 (default) uses the clock.
  * @attr {'light'|'dark'} theme - Force a theme for the screen and everything in it.
  * @prop services - The services. Set from `client.services$` when connected.
- * @prop conversations - The active conversations. Set from `client.conversations$` when connected.
+ * @prop conversations - The active conversations. Set from `client.conversations$` when connected. Pass a new array (and a new object for a changed conversation) rather than mutating one.
  * @prop stats - The counters; computed from `conversations` when null. Ignored when connected.
  * @prop connection - The connection state for the indicator. Ignored when connected.
  * @prop me - The signed-in agent. Set from `client.me$` when connected.
@@ -261,26 +262,50 @@ export class HandoffScreen extends ConnectedElement {
     return fn;
   }
 
-  /** Groups conversations by service, once per new `conversations` array. */
+  /**
+   * Brings the groups up to date with a new `conversations` array. Regrouping everything costs
+   * a map lookup and a push per conversation on every update (too slow at 10,000): instead, walk
+   * the old and the new array side by side. Unchanged conversations keep their identity (the
+   * SDK's contract), so a conversation replaced in place is an update, swapped into its group;
+   * anything else (a start, an end, a change of service or of order) rebuilds only the groups of
+   * the conversations it touches. A group none of them touches has the same members in the same
+   * order. (It relies on an array not being mutated once passed: the SDK never does.)
+   */
   #regroup(): void {
-    if (this.#groupedFrom === this.conversations) return;
-    this.#groupedFrom = this.conversations;
-    const lists = new Map<string, ConversationState[]>();
-    const claimed = new Map<string, number>();
-    for (const c of this.conversations) {
-      let list = lists.get(c.serviceId);
-      if (!list) lists.set(c.serviceId, (list = []));
-      list.push(c);
-      if (c.claim) claimed.set(c.serviceId, (claimed.get(c.serviceId) ?? 0) + 1);
+    const before = this.#groupedFrom ?? [];
+    const after = this.conversations;
+    if (before === after) return;
+    this.#groupedFrom = after;
+    const groups = this.#groups;
+    const rebuild = new Set<string>();
+    let j = 0;
+    // An indexed loop: until V8 optimizes it, for...of's iterator calls make each of 10,000 steps several times slower.
+    for (let i = 0; i < before.length; i++) {
+      const a = before[i]!;
+      const b = after[j];
+      if (a === b) {
+        j++;
+      } else if (a.id !== b?.id) {
+        rebuild.add(a.serviceId); // ended or moved; `b` is matched next or rebuilt with the rest
+      } else {
+        j++;
+        if (a.serviceId !== b.serviceId) rebuild.add(a.serviceId).add(b.serviceId);
+        else {
+          const g = groups.get(a.serviceId)!;
+          g.conversations[g.conversations.indexOf(a)] = b;
+          g.claimed += +!!b.claim - +!!a.claim;
+        }
+      }
     }
-    const groups = new Map<string, ServiceGroup>();
-    for (const [id, list] of lists) {
-      // Keep the previous array when nothing in it changed, so an untouched service's list does not re-render.
-      const before = this.#groups.get(id)?.conversations;
-      const same = before && before.length === list.length && before.every((c, i) => c === list[i]);
-      groups.set(id, { conversations: same ? before : list, claimed: claimed.get(id) ?? 0 });
+    for (; j < after.length; j++) rebuild.add(after[j]!.serviceId);
+    if (!rebuild.size) return;
+    for (const id of rebuild) groups.set(id, { conversations: [], claimed: 0 });
+    for (const c of after) {
+      if (!rebuild.has(c.serviceId)) continue;
+      const g = groups.get(c.serviceId)!;
+      g.conversations.push(c);
+      if (c.claim) g.claimed++;
     }
-    this.#groups = groups;
   }
 
   #cardFor(id: string): HTMLElement | null {
