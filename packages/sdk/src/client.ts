@@ -21,7 +21,7 @@ import type {
   Welcome,
 } from './protocol/types.js';
 import type { ConnectionState, EscalationEvent, HandoffClient, Transcript } from './client-types.js';
-import { initialState, reduce } from './reducer.js';
+import { initialState, reduce, transcriptOf } from './reducer.js';
 import type { OrderedMap } from './ordered-map.js';
 import type { HandoffAction, HandoffState } from './reducer.js';
 import {
@@ -216,7 +216,7 @@ class Client implements HandoffClientWithState {
   }
 
   transcript$(id: string): Observable<Transcript | undefined> {
-    return shareLatest(this.store.pipe(map((s) => s.transcripts.get(id)), distinctUntilChanged()));
+    return shareLatest(this.store.pipe(map((s) => transcriptOf(s, id)), distinctUntilChanged()));
   }
 
   setMode(serviceId: string, mode: Mode): Promise<void> {
@@ -245,7 +245,7 @@ class Client implements HandoffClientWithState {
     return this.command({ type: 'send_message', id, conversationId, text }).then(noop);
   }
   async loadOlder(conversationId: string): Promise<{ hasOlder: boolean }> {
-    const t = this.store.value.transcripts.get(conversationId);
+    const t = transcriptOf(this.store.value, conversationId);
     const before = t?.messages[0]?.id;
     if (!t) throw new NotFoundError('not_found', `Conversation ${conversationId} is not active`, false);
     if (!before || !t.hasOlder) return { hasOlder: false };

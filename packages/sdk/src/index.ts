@@ -5,7 +5,7 @@ export type { HandoffClientOptions, HandoffClientWithState, HandoffLogger } from
 export * from './errors.js';
 export { browserDedupe, memoryDedupe } from './escalation-dedupe.js';
 export type { EscalationDedupe, BrowserDedupeOptions } from './escalation-dedupe.js';
-export { reduce, initialState } from './reducer.js';
-export type { HandoffState, HandoffAction } from './reducer.js';
+export { reduce, initialState, transcriptOf } from './reducer.js';
+export type { HandoffState, HandoffAction, MessageLog } from './reducer.js';
 export { OrderedMap } from './ordered-map.js';
 export { decodeServerFrame } from './decode.js';

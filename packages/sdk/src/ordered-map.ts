@@ -90,7 +90,7 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
 
   /** A transient editor: it copies what it touches once, then writes into its own copies. */
   edit(): OrderedMapBuilder<V> {
-    return new OrderedMapBuilder(this.buckets, this.keyChunks, this.chunks, this.end, this.size, (b, k, c, e, s) => new OrderedMap(b, k, c, e, s));
+    return new OrderedMapBuilder(this, this.buckets, this.keyChunks, this.chunks, this.end, this.size, (b, k, c, e, s) => new OrderedMap(b, k, c, e, s));
   }
 }
 
@@ -100,14 +100,23 @@ export class OrderedMapBuilder<V> {
   private buckets: ReadonlyMap<string, number>[] | null = null;
   private keyChunks: (string | undefined)[][] | null = null;
   private chunks: (V | undefined)[][] | null = null;
-  private readonly ownBuckets = new Set<number>();
-  private readonly ownKeyChunks = new Set<number>();
-  private readonly ownChunks = new Set<number>();
+  /** Which buckets and chunks this builder copied already (by index; sparse arrays, cheaper than Sets). */
+  private ownBuckets: boolean[] = [];
+  private ownKeyChunks: boolean[] = [];
+  private ownChunks: boolean[] = [];
+  /**
+   * The slot of the key looked up last: the reducer reads an entry and then writes it back, and
+   * this saves the second hash and index lookup of each such pair.
+   */
+  private lastKey: string | undefined;
+  private lastSlot: number | undefined;
 
   constructor(
-    private readonly baseBuckets: readonly ReadonlyMap<string, number>[],
-    private readonly baseKeyChunks: readonly KeyChunk[],
-    private readonly baseChunks: readonly Chunk<V>[],
+    /** Returned by `build()` when nothing was written, so an unchanged map keeps its identity. */
+    private base: OrderedMap<V>,
+    private baseBuckets: readonly ReadonlyMap<string, number>[],
+    private baseKeyChunks: readonly KeyChunk[],
+    private baseChunks: readonly Chunk<V>[],
     private end: number,
     private count: number,
     private readonly make: Make<V>,
@@ -118,53 +127,67 @@ export class OrderedMapBuilder<V> {
   }
 
   get(key: string): V | undefined {
-    const slot = (this.buckets ?? this.baseBuckets)[bucketOf(key)]!.get(key);
+    const slot = this.slotOf(key);
     return slot === undefined ? undefined : (this.chunks ?? this.baseChunks)[slot >> CHUNK_BITS]![slot & (CHUNK - 1)];
   }
 
   has(key: string): boolean {
-    return (this.buckets ?? this.baseBuckets)[bucketOf(key)]!.has(key);
+    return this.slotOf(key) !== undefined;
   }
 
   set(key: string, value: V): this {
-    const b = bucketOf(key);
-    let slot = (this.buckets ?? this.baseBuckets)[b]!.get(key);
+    let slot = this.slotOf(key);
     if (slot === undefined) {
       slot = this.end++;
       this.count++;
-      this.bucket(b).set(key, slot);
+      this.bucket(bucketOf(key)).set(key, slot);
       this.keyChunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = key;
+      this.lastKey = key;
+      this.lastSlot = slot;
     }
     this.chunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = value;
     return this;
   }
 
   delete(key: string): boolean {
-    const b = bucketOf(key);
-    const slot = (this.buckets ?? this.baseBuckets)[b]!.get(key);
+    const slot = this.slotOf(key);
     if (slot === undefined) return false;
-    this.bucket(b).delete(key);
+    this.bucket(bucketOf(key)).delete(key);
     this.keyChunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = undefined;
     this.chunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = undefined;
     this.count--;
+    this.lastKey = undefined;
     return true;
   }
 
   build(): OrderedMap<V> {
-    const map = this.make(this.buckets ?? this.baseBuckets, this.keyChunks ?? this.baseKeyChunks, this.chunks ?? this.baseChunks, this.end, this.count);
-    // A built map is never written again: a later write through this builder copies afresh.
+    if (!this.buckets && !this.keyChunks && !this.chunks) return this.base;
+    // What this builder wrote becomes its new base: a built map is never written again, so a
+    // later write through this builder copies afresh from here.
+    this.baseBuckets = this.buckets ?? this.baseBuckets;
+    this.baseKeyChunks = this.keyChunks ?? this.baseKeyChunks;
+    this.baseChunks = this.chunks ?? this.baseChunks;
     this.buckets = this.keyChunks = this.chunks = null;
-    this.ownBuckets.clear();
-    this.ownKeyChunks.clear();
-    this.ownChunks.clear();
+    this.ownBuckets = [];
+    this.ownKeyChunks = [];
+    this.ownChunks = [];
+    const map = this.make(this.baseBuckets, this.baseKeyChunks, this.baseChunks, this.end, this.count);
     // Too many holes from deletions: compact into a fresh map (amortised, keeps order).
-    return this.end > 2 * this.count + 4 * CHUNK ? OrderedMap.from(map) : map;
+    return (this.base = this.end > 2 * this.count + 4 * CHUNK ? OrderedMap.from(map) : map);
+  }
+
+  private slotOf(key: string): number | undefined {
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastSlot = (this.buckets ?? this.baseBuckets)[bucketOf(key)]!.get(key);
+    }
+    return this.lastSlot;
   }
 
   private bucket(i: number): Map<string, number> {
     this.buckets ??= this.baseBuckets.slice();
-    if (!this.ownBuckets.has(i)) {
-      this.ownBuckets.add(i);
+    if (!this.ownBuckets[i]) {
+      this.ownBuckets[i] = true;
       this.buckets[i] = new Map(this.buckets[i]);
     }
     return this.buckets[i] as Map<string, number>;
@@ -182,9 +205,9 @@ export class OrderedMapBuilder<V> {
 }
 
 /** Chunk `i` of `chunks`, copied (or created) the first time this builder writes to it. */
-function own<T>(chunks: (T | undefined)[][], owned: Set<number>, i: number): (T | undefined)[] {
-  if (!owned.has(i)) {
-    owned.add(i);
+function own<T>(chunks: (T | undefined)[][], owned: boolean[], i: number): (T | undefined)[] {
+  if (!owned[i]) {
+    owned[i] = true;
     chunks[i] = chunks[i] ? chunks[i]!.slice() : new Array<T | undefined>(CHUNK).fill(undefined);
   }
   return chunks[i]!;

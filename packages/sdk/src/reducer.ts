@@ -4,10 +4,16 @@
  * observable of the client is a projection of it.
  *
  * Immutability with structural sharing: an action returns a new state whose untouched parts
- * (Maps, conversations, transcripts, services) are the very same objects as before, so an element
- * that compares by identity re-renders only what changed. A batch of events copies each Map once
- * and then writes into its own fresh copy: the cost of a batch is one copy plus the events, not
- * one copy per event (this is what keeps 10,000 conversations cheap, see BENCHMARKS.md).
+ * (Maps, conversations, message logs, services) are the very same objects as before, so an
+ * element that compares by identity re-renders only what changed. A batch of events edits each
+ * map through one builder that copies only the small parts it touches.
+ *
+ * Messages are the one part kept differently: per conversation, an append-only `MessageLog` that
+ * the versions of the state share. A message appends to the log in place, and each version of a
+ * conversation sees the log's first `messageCount - offset` messages: the conversation object a
+ * message replaces anyway is the version stamp, so a message costs no transcript copy. Anything
+ * else that changes held messages (a rating, an older page, a snapshot) makes a new log.
+ * `transcriptOf(state, id)` gives the `Transcript` a version sees (BENCHMARKS.md, SDK).
  */
 import type {
   Agent,
@@ -36,7 +42,8 @@ export interface HandoffState {
   readonly services: OrderedMap<Service>;
   /** Active conversations, oldest first (insertion order). */
   readonly conversations: OrderedMap<ConversationState>;
-  readonly transcripts: OrderedMap<Transcript>;
+  /** The messages held per conversation; read them with `transcriptOf(state, id)`. */
+  readonly messageLogs: OrderedMap<MessageLog>;
   /** Counted as conversations change, so it always agrees with `conversations`. */
   readonly stats: HandoffStats;
 }
@@ -56,6 +63,50 @@ export type HandoffAction =
     }
   | { readonly type: 'connection'; readonly patch: Partial<ConnectionState> };
 
+/**
+ * The messages held for one conversation, shared by the versions of the state: only ever appended
+ * to, at the end, so what a version saw stays as it was. Not for reading directly: use
+ * `transcriptOf`.
+ */
+export interface MessageLog {
+  /** Oldest first. May hold more than a given version of the state sees. */
+  readonly buffer: readonly Message[];
+  /** How many messages the server holds before `buffer[0]`: a version with `messageCount` n sees `n - offset`. */
+  readonly offset: number;
+  readonly hasOlder: boolean;
+}
+
+/** `messages` becomes the log's buffer: pass an array nothing else holds (the log appends to it). */
+function newLog(messages: readonly Message[], messageCount: number, hasOlder: boolean): MessageLog {
+  return { buffer: messages, offset: messageCount - messages.length, hasOlder };
+}
+
+/** The messages of `log` that a conversation with `messageCount` messages sees. */
+function seen(log: MessageLog, messageCount: number): readonly Message[] {
+  const n = messageCount - log.offset;
+  return n >= log.buffer.length ? log.buffer : log.buffer.slice(0, Math.max(0, n));
+}
+
+/**
+ * The last transcript made from each log: asking again for the same view (as `transcript$` does
+ * on every state that did not touch the conversation's messages) gives the same object.
+ */
+const views = new WeakMap<MessageLog, Transcript>();
+
+/** The transcript of a conversation in `state`, or undefined when it is not active. */
+export function transcriptOf(state: HandoffState, conversationId: string): Transcript | undefined {
+  const c = state.conversations.get(conversationId);
+  const log = state.messageLogs.get(conversationId);
+  if (!c || !log) return undefined;
+  const held = seen(log, c.messageCount);
+  const last = views.get(log);
+  if (last && last.messages.length === held.length) return last;
+  // Never the buffer itself: it goes on growing, and a transcript never changes.
+  const t: Transcript = { conversationId, messages: held === log.buffer ? held.slice() : held, hasOlder: log.hasOlder };
+  views.set(log, t);
+  return t;
+}
+
 const EMPTY_STATS: HandoffStats = { active: 0, needsAttention: 0, pausedHuman: 0 };
 
 export function initialState(): HandoffState {
@@ -67,7 +118,7 @@ export function initialState(): HandoffState {
     connection: { status: 'connecting', attempt: 0, lastError: null, lastSyncedAt: null },
     services: OrderedMap.empty(),
     conversations: OrderedMap.empty(),
-    transcripts: OrderedMap.empty(),
+    messageLogs: OrderedMap.empty(),
     stats: EMPTY_STATS,
   };
 }
@@ -100,14 +151,14 @@ function applySnapshot(state: HandoffState, snap: Snapshot): HandoffState {
     services.set(s.id, old && deepEqual(old, s) ? old : s);
   }
   const conversations = OrderedMap.empty<ConversationState>().edit();
-  const transcripts = OrderedMap.empty<Transcript>().edit();
+  const logs = OrderedMap.empty<MessageLog>().edit();
   for (const c of snap.conversations) {
-    const { messages: _messages, hasOlder: _hasOlder, ...rest } = c;
+    const next = conversationState(c);
     const old = state.conversations.get(c.id);
-    conversations.set(c.id, old && deepEqual(old, rest) ? old : rest);
-    transcripts.set(c.id, mergeTranscript(state.transcripts.get(c.id), c));
+    conversations.set(c.id, old && deepEqual(old, next) ? old : next);
+    logs.set(c.id, mergeLog(old, state.messageLogs.get(c.id), c));
   }
-  return withSnapshot(state, snap, services.build(), conversations.build(), transcripts.build());
+  return withSnapshot(state, snap, services.build(), conversations.build(), logs.build());
 }
 
 function withSnapshot(
@@ -115,7 +166,7 @@ function withSnapshot(
   snap: Snapshot,
   services: OrderedMap<Service>,
   conversations: OrderedMap<ConversationState>,
-  transcripts: OrderedMap<Transcript>,
+  messageLogs: OrderedMap<MessageLog>,
 ): HandoffState {
   return {
     ...state,
@@ -124,74 +175,55 @@ function withSnapshot(
     loaded: true,
     services: sameEntries(state.services, services) ? state.services : services,
     conversations: sameEntries(state.conversations, conversations) ? state.conversations : conversations,
-    transcripts: sameEntries(state.transcripts, transcripts) ? state.transcripts : transcripts,
+    messageLogs: sameEntries(state.messageLogs, messageLogs) ? state.messageLogs : messageLogs,
     stats: countStats(conversations.values(), state.stats),
   };
 }
 
 /**
  * The snapshot carries only the latest messages. Keep older pages the client already loaded
- * when they join up with the snapshot's first message, so a resync does not throw them away.
+ * when they join up with the snapshot's first message, so a resync does not throw them away; and
+ * keep the log itself when the snapshot shows exactly what it held.
  */
-function mergeTranscript(old: Transcript | undefined, c: Conversation): Transcript {
-  const fresh: Transcript = { conversationId: c.id, messages: c.messages, hasOlder: c.hasOlder };
-  if (!old) return fresh;
+function mergeLog(oldConversation: ConversationState | undefined, old: MessageLog | undefined, c: Conversation): MessageLog {
+  const fresh = newLog(c.messages.slice(), c.messageCount, c.hasOlder);
+  if (!oldConversation || !old) return fresh;
+  const held = seen(old, oldConversation.messageCount);
   const first = c.messages[0];
-  const at = first ? old.messages.findIndex((m) => m.id === first.id) : -1;
-  const next: Transcript =
-    at > 0 ? { conversationId: c.id, messages: [...old.messages.slice(0, at), ...c.messages], hasOlder: old.hasOlder } : fresh;
-  return deepEqual(old, next) ? old : next;
+  const at = first ? held.findIndex((m) => m.id === first.id) : -1;
+  const next = at > 0 ? newLog([...held.slice(0, at), ...c.messages], c.messageCount, old.hasOlder) : fresh;
+  return next.offset === old.offset && next.hasOlder === old.hasOlder && deepEqual(held, next.buffer) ? old : next;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Events: copy-on-first-write per batch.
 // ---------------------------------------------------------------------------------------------
 
-/** Mutable working copies for one batch; only objects created in this batch are ever mutated. */
+/** Working copies for one batch; builders copy what they touch once and then write in place. */
 class Draft {
-  services: OrderedMapBuilder<Service> | null = null;
-  conversations: OrderedMapBuilder<ConversationState> | null = null;
-  transcripts: OrderedMapBuilder<Transcript> | null = null;
-  /** Message arrays created in this batch (safe to push to). */
-  readonly ownArrays = new Set<readonly Message[]>();
+  readonly services: OrderedMapBuilder<Service>;
+  readonly conversations: OrderedMapBuilder<ConversationState>;
+  readonly messageLogs: OrderedMapBuilder<MessageLog>;
   active: number;
   needsAttention: number;
   pausedHuman: number;
 
-  constructor(readonly base: HandoffState) {
+  constructor(base: HandoffState) {
+    this.services = base.services.edit();
+    this.conversations = base.conversations.edit();
+    this.messageLogs = base.messageLogs.edit();
     ({ active: this.active, needsAttention: this.needsAttention, pausedHuman: this.pausedHuman } = base.stats);
   }
 
-  get conv(): Pick<ReadonlyMap<string, ConversationState>, 'get' | 'has'> {
-    return this.conversations ?? this.base.conversations;
-  }
-  get trans(): Pick<ReadonlyMap<string, Transcript>, 'get' | 'has'> {
-    return this.transcripts ?? this.base.transcripts;
-  }
-
   /** `prev`: what `next` replaces, when the caller has looked it up already. */
-  setConversation(id: string, next: ConversationState | undefined, prev = this.conv.get(id)): void {
+  setConversation(id: string, next: ConversationState | undefined, prev = this.conversations.get(id)): void {
     if (prev) this.count(prev, -1);
-    if (next) this.count(next, +1);
-    this.conversations ??= this.base.conversations.edit();
-    if (next) this.conversations.set(id, next);
-    else this.conversations.delete(id);
-  }
-
-  /** Replace a conversation with one that counts the same (same flags and status): no recount. */
-  replaceConversation(next: ConversationState): void {
-    (this.conversations ??= this.base.conversations.edit()).set(next.id, next);
-  }
-
-  setTranscript(id: string, next: Transcript | undefined): void {
-    this.transcripts ??= this.base.transcripts.edit();
-    if (next) this.transcripts.set(id, next);
-    else this.transcripts.delete(id);
-  }
-
-  setService(s: Service): void {
-    this.services ??= this.base.services.edit();
-    this.services.set(s.id, s);
+    if (next) {
+      this.count(next, +1);
+      this.conversations.set(id, next);
+    } else {
+      this.conversations.delete(id);
+    }
   }
 
   private count(c: ConversationState, sign: 1 | -1): void {
@@ -221,9 +253,9 @@ function applyEvents(state: HandoffState, events: readonly EventFrame[]): Handof
   return {
     ...state,
     seq,
-    services: d.services?.build() ?? state.services,
-    conversations: d.conversations?.build() ?? state.conversations,
-    transcripts: d.transcripts?.build() ?? state.transcripts,
+    services: d.services.build(),
+    conversations: d.conversations.build(),
+    messageLogs: d.messageLogs.build(),
     stats,
   };
 }
@@ -231,47 +263,42 @@ function applyEvents(state: HandoffState, events: readonly EventFrame[]): Handof
 function applyEvent(d: Draft, body: EventBody): void {
   switch (body.kind) {
     case 'service_mode_changed': {
-      const s = (d.services ?? d.base.services).get(body.serviceId);
-      if (s && s.mode !== body.mode) d.setService({ ...s, mode: body.mode });
+      const s = d.services.get(body.serviceId);
+      if (s && s.mode !== body.mode) d.services.set(s.id, { ...s, mode: body.mode });
       return;
     }
     case 'conversation_started': {
-      const { messages, hasOlder, ...rest } = body.conversation;
-      d.setConversation(rest.id, rest);
-      d.setTranscript(rest.id, { conversationId: rest.id, messages, hasOlder });
+      const c = body.conversation;
+      d.setConversation(c.id, conversationState(c));
+      d.messageLogs.set(c.id, newLog(c.messages.slice(), c.messageCount, c.hasOlder));
       return;
     }
     case 'conversation_changed': {
-      const prev = d.conv.get(body.conversation.id);
-      if (prev) d.setConversation(prev.id, body.conversation, prev);
+      const prev = d.conversations.get(body.conversation.id);
+      if (prev) d.setConversation(prev.id, conversationState(body.conversation), prev);
       return;
     }
     case 'conversation_ended':
-      if (d.conv.has(body.conversationId)) {
+      if (d.conversations.has(body.conversationId)) {
         d.setConversation(body.conversationId, undefined);
-        d.setTranscript(body.conversationId, undefined);
+        d.messageLogs.delete(body.conversationId);
       }
       return;
     case 'message_added': {
-      const c = d.conv.get(body.conversationId);
+      const c = d.conversations.get(body.conversationId);
       if (!c) return;
       const m = body.message;
       // The same derivation as the server's store: preview, count and updatedAt follow the message.
-      // Flags and status stay, so the stats do too.
-      d.replaceConversation({
-        ...c,
-        lastMessage: m,
-        messageCount: c.messageCount + 1,
-        updatedAt: Math.max(c.updatedAt, m.at),
-      });
-      const t = d.trans.get(c.id);
-      if (!t) return;
-      if (d.ownArrays.has(t.messages)) {
-        (t.messages as Message[]).push(m);
+      // Flags and status stay, so the stats do too (no recount).
+      d.conversations.set(c.id, conversationState(c, m, c.messageCount + 1, Math.max(c.updatedAt, m.at)));
+      const log = d.messageLogs.get(c.id);
+      if (!log) return;
+      if (log.buffer.length === c.messageCount - log.offset) {
+        // The end of the log is the end of what this version sees: append in place, unseen by it.
+        (log.buffer as Message[]).push(m);
       } else {
-        const messages = [...t.messages, m];
-        d.ownArrays.add(messages);
-        d.setTranscript(c.id, { ...t, messages });
+        // Another version appended here already (or the counts disagree): this one gets its own log.
+        d.messageLogs.set(c.id, newLog([...seen(log, c.messageCount), m], c.messageCount + 1, log.hasOlder));
       }
       return;
     }
@@ -283,16 +310,42 @@ function applyEvent(d: Draft, body: EventBody): void {
 
 /** A message changed (a rating on an AI answer): replace it where it is held and in the preview. */
 function updateMessage(d: Draft, conversationId: string, m: Message): void {
-  const c = d.conv.get(conversationId);
+  const c = d.conversations.get(conversationId);
   if (!c) return;
-  if (c.lastMessage?.id === m.id) d.replaceConversation({ ...c, lastMessage: m });
-  const t = d.trans.get(c.id);
-  const at = t ? t.messages.findIndex((x) => x.id === m.id) : -1;
-  if (!t || at < 0) return;
-  const messages = t.messages.slice();
+  if (c.lastMessage?.id === m.id) d.conversations.set(c.id, conversationState(c, m));
+  const log = d.messageLogs.get(c.id);
+  const messages = log ? seen(log, c.messageCount).slice() : [];
+  const at = messages.findIndex((x) => x.id === m.id);
+  if (!log || at < 0) return;
   messages[at] = m;
-  d.ownArrays.add(messages);
-  d.setTranscript(c.id, { ...t, messages });
+  d.messageLogs.set(c.id, newLog(messages, c.messageCount, log.hasOlder));
+}
+
+/**
+ * Every conversation in the state is made here, with its fields in one order, so all share one
+ * shape: V8 then reads and copies them along one fast path. (Spreading JSON-parsed objects, whose
+ * key order is the sender's, was a third of the reducer's time: BENCHMARKS.md.) Built from the
+ * schema's fields only, like valibot's output.
+ */
+function conversationState(
+  c: ConversationState,
+  lastMessage = c.lastMessage,
+  messageCount = c.messageCount,
+  updatedAt = c.updatedAt,
+): ConversationState {
+  return {
+    id: c.id,
+    serviceId: c.serviceId,
+    customer: c.customer,
+    status: c.status,
+    claim: c.claim,
+    flags: c.flags,
+    escalation: c.escalation,
+    startedAt: c.startedAt,
+    updatedAt,
+    lastMessage,
+    messageCount,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,12 +353,14 @@ function updateMessage(d: Draft, conversationId: string, m: Message): void {
 // ---------------------------------------------------------------------------------------------
 
 function applyOlder(state: HandoffState, a: Extract<HandoffAction, { type: 'older' }>): HandoffState {
-  const t = state.transcripts.get(a.conversationId);
+  const c = state.conversations.get(a.conversationId);
+  const log = state.messageLogs.get(a.conversationId);
+  const held = c && log ? seen(log, c.messageCount) : [];
   // Only a page that ends right before what we hold joins up; anything else is stale.
-  if (!t || t.messages[0]?.id !== a.before) return state;
-  const transcripts = state.transcripts.edit();
-  transcripts.set(a.conversationId, { ...t, messages: [...a.messages, ...t.messages], hasOlder: a.hasOlder });
-  return { ...state, transcripts: transcripts.build() };
+  if (!c || held[0]?.id !== a.before) return state;
+  const logs = state.messageLogs.edit();
+  logs.set(a.conversationId, newLog([...a.messages, ...held], c.messageCount, a.hasOlder));
+  return { ...state, messageLogs: logs.build() };
 }
 
 // ---------------------------------------------------------------------------------------------

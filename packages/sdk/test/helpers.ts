@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { firstValueFrom, filter } from 'rxjs';
 import { startServer, toState } from '@handoff/mock-server';
 import type { RunningServer, ServerOptions } from '@handoff/mock-server';
-import { createHandoffClient } from '@handoff/sdk';
+import { createHandoffClient, transcriptOf } from '@handoff/sdk';
 import type { HandoffClientOptions, HandoffClientWithState } from '@handoff/sdk';
 
 export { WebSocket };
@@ -77,9 +77,9 @@ export async function assertInSync(client: HandoffClientWithState, server: Runni
     needsAttention: [...s.conversations.values()].filter((c) => c.flags.length > 0).length,
     pausedHuman: [...s.conversations.values()].filter((c) => c.status === 'paused').length,
   });
-  assert.equal(s.transcripts.size, s.conversations.size, 'one transcript per conversation');
+  assert.equal(s.messageLogs.size, s.conversations.size, 'one message log per conversation');
   for (const id of s.conversations.keys()) {
-    const t = s.transcripts.get(id)!;
+    const t = transcriptOf(s, id)!;
     const all = (await store.getMessages(id, { limit: 1_000_000 }))!.messages;
     // The client holds the newest messages (at least a snapshot's worth); they end the server's list.
     assert.deepStrictEqual(t.messages, all.slice(all.length - t.messages.length), `transcript of ${id}`);

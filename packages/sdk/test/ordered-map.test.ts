@@ -42,3 +42,18 @@ it('shares what a change did not touch and survives compaction', () => {
   assert.deepEqual([...small.keys()], ['c9990', 'c9991', 'c9992', 'c9993', 'c9994', 'c9995', 'c9996', 'c9997', 'c9998', 'c9999']);
   assert.equal(a.size, 10_000);
 });
+
+it('a builder builds more than once, and each built version stays as it was', () => {
+  const a = OrderedMap.from([['x', 1], ['y', 2]]);
+  const b = a.edit();
+  assert.equal(b.build(), a, 'nothing written: the same map');
+  const first = b.set('x', 10).build();
+  const second = b.set('z', 3).build();
+  b.delete('y');
+  const third = b.build();
+  assert.deepEqual([...a], [['x', 1], ['y', 2]]);
+  assert.deepEqual([...first], [['x', 10], ['y', 2]]);
+  assert.deepEqual([...second], [['x', 10], ['y', 2], ['z', 3]]);
+  assert.deepEqual([...third], [['x', 10], ['z', 3]]);
+  assert.equal(b.build(), third, 'nothing written since: the last built map');
+});

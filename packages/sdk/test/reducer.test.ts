@@ -1,7 +1,7 @@
 /** The pure reducer: folding, no double apply, structural sharing, counters. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { initialState, reduce } from '@handoff/sdk';
+import { initialState, reduce, transcriptOf } from '@handoff/sdk';
 import type { Conversation, EventBody, EventFrame, HandoffState, Message, Snapshot } from '@handoff/sdk';
 
 const EPOCH = 'e1';
@@ -52,7 +52,7 @@ describe('reduce', () => {
     assert.equal(s.seq, 10);
     assert.deepEqual([...s.conversations.keys()], ['a', 'b']);
     assert.equal('messages' in s.conversations.get('a')!, false);
-    assert.deepEqual(s.transcripts.get('a'), { conversationId: 'a', messages: [msg('m1')], hasOlder: true });
+    assert.deepEqual(transcriptOf(s, 'a'), { conversationId: 'a', messages: [msg('m1')], hasOlder: true });
     assert.deepEqual(s.stats, { active: 2, needsAttention: 1, pausedHuman: 1 });
   });
 
@@ -67,7 +67,7 @@ describe('reduce', () => {
     const next = reduce(s, { type: 'events', events: [ev(11, ended), ev(11, ended), ev(12, { kind: 'conversation_ended', conversationId: 'b', reason: 'idle_timeout' })] });
     assert.equal(next.seq, 12);
     assert.equal(next.conversations.size, 0);
-    assert.equal(next.transcripts.size, 0);
+    assert.equal(next.messageLogs.size, 0);
     assert.deepEqual(next.stats, { active: 0, needsAttention: 0, pausedHuman: 0 });
   });
 
@@ -81,9 +81,9 @@ describe('reduce', () => {
     assert.deepEqual(a.lastMessage, msg('m3', 12));
     assert.equal(a.messageCount, 2);
     assert.equal(a.updatedAt, 12);
-    assert.deepEqual(next.transcripts.get('a')!.messages.map((m) => m.id), ['m1', 'm2', 'm3']);
+    assert.deepEqual(transcriptOf(next, 'a')!.messages.map((m) => m.id), ['m1', 'm2', 'm3']);
     // The previous state is untouched (the batch wrote only into its own copies).
-    assert.deepEqual(s.transcripts.get('a')!.messages.map((m) => m.id), ['m1']);
+    assert.deepEqual(transcriptOf(s, 'a')!.messages.map((m) => m.id), ['m1']);
     assert.equal(s.conversations.get('a')!.messageCount, 0);
   });
 
@@ -93,7 +93,7 @@ describe('reduce', () => {
     assert.notEqual(next.conversations, s.conversations);
     assert.notEqual(next.conversations.get('a'), s.conversations.get('a'));
     assert.equal(next.conversations.get('b'), s.conversations.get('b'));
-    assert.equal(next.transcripts.get('b'), s.transcripts.get('b'));
+    assert.equal(transcriptOf(next, 'b'), transcriptOf(s, 'b'));
     assert.equal(next.services, s.services, 'no service event: same services map');
     assert.equal(next.stats, s.stats, 'counts unchanged: same stats object');
   });
@@ -102,7 +102,7 @@ describe('reduce', () => {
     const s = loaded([conv('a', { messages: [msg('m1')] }), conv('b')]);
     const again = reduce(s, { type: 'snapshot', snapshot: snapshot(10, [conv('a', { messages: [msg('m1')] }), conv('b')]) });
     assert.equal(again.conversations, s.conversations);
-    assert.equal(again.transcripts, s.transcripts);
+    assert.equal(again.messageLogs, s.messageLogs);
     assert.equal(again.services, s.services);
     const changed = reduce(s, { type: 'snapshot', snapshot: snapshot(11, [conv('a', { messages: [msg('m1')] }), conv('b', { status: 'paused' })]) });
     assert.equal(changed.conversations.get('a'), s.conversations.get('a'));
@@ -113,10 +113,10 @@ describe('reduce', () => {
   it('keeps older pages already loaded when a snapshot joins up with them', () => {
     let s = loaded([conv('a', { messages: [msg('m3'), msg('m4')], hasOlder: true })]);
     s = reduce(s, { type: 'older', conversationId: 'a', before: 'm3', messages: [msg('m1'), msg('m2')], hasOlder: false });
-    assert.deepEqual(s.transcripts.get('a')!.messages.map((m) => m.id), ['m1', 'm2', 'm3', 'm4']);
+    assert.deepEqual(transcriptOf(s, 'a')!.messages.map((m) => m.id), ['m1', 'm2', 'm3', 'm4']);
     const resync = reduce(s, { type: 'snapshot', snapshot: snapshot(12, [conv('a', { messages: [msg('m3'), msg('m4'), msg('m5')], hasOlder: true })]) });
-    assert.deepEqual(resync.transcripts.get('a')!.messages.map((m) => m.id), ['m1', 'm2', 'm3', 'm4', 'm5']);
-    assert.equal(resync.transcripts.get('a')!.hasOlder, false);
+    assert.deepEqual(transcriptOf(resync, 'a')!.messages.map((m) => m.id), ['m1', 'm2', 'm3', 'm4', 'm5']);
+    assert.equal(transcriptOf(resync, 'a')!.hasOlder, false);
     // A stale page (not ending at the oldest message held) is ignored.
     assert.equal(reduce(resync, { type: 'older', conversationId: 'a', before: 'm4', messages: [msg('x')], hasOlder: true }), resync);
   });
@@ -144,8 +144,33 @@ describe('reduce', () => {
     s = reduce(s, { type: 'events', events: [ev(11, { kind: 'message_added', conversationId: 'a', message: ai })] });
     s = reduce(s, { type: 'events', events: [ev(12, { kind: 'message_updated', conversationId: 'a', message: { ...ai, rating: 'down' } })] });
     assert.equal(s.conversations.get('a')!.lastMessage?.rating, 'down');
-    assert.equal(s.transcripts.get('a')!.messages[0]!.rating, 'down');
+    assert.equal(transcriptOf(s, 'a')!.messages[0]!.rating, 'down');
     assert.equal(s.conversations.get('a')!.messageCount, 1);
+  });
+
+  it('message logs are shared between versions, yet no version ever sees another change', () => {
+    const snapshotMessages = [msg('m1')];
+    const s = loaded([conv('a', { messageCount: 1, messages: snapshotMessages })]);
+    const before = transcriptOf(s, 'a');
+    assert.equal(transcriptOf(s, 'a'), before, 'the same view asked again is the same object');
+    const added = (from: HandoffState, seq: number, id: string): HandoffState =>
+      reduce(from, { type: 'events', events: [ev(seq, { kind: 'message_added', conversationId: 'a', message: msg(id) })] });
+    const ids = (state: HandoffState): string[] => transcriptOf(state, 'a')!.messages.map((m) => `${m.id}${m.rating ? `:${m.rating}` : ''}`);
+    // Two branches from one state: the second cannot append to the log the first appended to.
+    const x = added(s, 11, 'm2');
+    const y = added(s, 11, 'm3');
+    const x2 = added(x, 12, 'm4');
+    const x3 = reduce(x2, { type: 'events', events: [ev(13, { kind: 'message_updated', conversationId: 'a', message: { ...msg('m2'), rating: 'down' } })] });
+    assert.deepEqual(ids(s), ['m1']);
+    assert.deepEqual(ids(x), ['m1', 'm2']);
+    assert.deepEqual(ids(y), ['m1', 'm3']);
+    assert.deepEqual(ids(x2), ['m1', 'm2', 'm4']);
+    assert.deepEqual(ids(x3), ['m1', 'm2:down', 'm4']);
+    assert.deepEqual(ids(x2), ['m1', 'm2', 'm4'], 'a rating does not reach the version before it');
+    assert.equal(snapshotMessages.length, 1, 'the snapshot given to the reducer is not written to');
+    assert.deepEqual(transcriptOf(s, 'a'), before);
+    assert.equal(transcriptOf(x3, 'a'), transcriptOf(x3, 'a'));
+    assert.equal(transcriptOf(x, 'zz'), undefined);
   });
 
   it('connection patches that change nothing return the same state', () => {
