@@ -204,22 +204,39 @@ function reducerOnly(snapshot: string, frames: string[]): { ms: number } {
 // SDK: the real client, fed through an in-process socket
 // ---------------------------------------------------------------------------------------------
 
-/** Just enough of a WebSocket for partysocket: answers hello with welcome + snapshot + synced. */
+/**
+ * Just enough of a WebSocket for partysocket: answers hello with welcome + snapshot + synced.
+ * It calls its listeners the way the `ws` package (the SDK's socket in Node) does, with a small
+ * plain event object per frame, not through Node's `EventTarget`/`MessageEvent`, whose per-event
+ * cost is Node's and would be charged to the SDK here although no real socket pays it.
+ */
+type Listener = (event: { type: string; data?: string }) => void;
 function socketClass(snapshot: string, onReady: (deliver: (text: string) => void) => void) {
-  return class BenchSocket extends EventTarget {
+  return class BenchSocket {
     readyState = 0;
     binaryType = 'blob';
+    private readonly listeners = new Map<string, Set<Listener>>();
     constructor(_url: string) {
-      super();
       setTimeout(() => {
         this.readyState = 1;
-        this.dispatchEvent(new Event('open'));
+        this.emit({ type: 'open' });
       });
+    }
+    addEventListener(type: string, fn: Listener): void {
+      let set = this.listeners.get(type);
+      if (!set) this.listeners.set(type, (set = new Set()));
+      set.add(fn);
+    }
+    removeEventListener(type: string, fn: Listener): void {
+      this.listeners.get(type)?.delete(fn);
+    }
+    private emit(event: { type: string; data?: string }): void {
+      for (const fn of this.listeners.get(event.type) ?? []) fn(event);
     }
     send(text: string): void {
       const frame = JSON.parse(text) as { type: string };
       if (frame.type !== 'hello') return;
-      const deliver = (data: string) => this.dispatchEvent(new MessageEvent('message', { data }));
+      const deliver = (data: string) => this.emit({ type: 'message', data });
       const agent = { id: 'agent1', name: 'Bench Agent' };
       deliver(JSON.stringify({ type: 'welcome', protocol: 1, agent, serverTime: Date.now(), epoch: EPOCH, heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 600_000, sync: 'snapshot' }));
       deliver(snapshot);

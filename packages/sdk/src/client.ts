@@ -199,9 +199,9 @@ class Client implements HandoffClientWithState {
       shouldReconnectOnClose: (e) => closeAction(e.code) !== 'stop',
     });
     this.socket.addEventListener('open', () => this.onOpen());
-    // `onmessage` gets the socket's own event; a listener would get a clone partysocket makes and
-    // dispatches per frame (the property is called first, and cheaper on the hottest path).
+    // `onmessage`, not a listener: a listener would get a clone of each frame's event.
     this.socket.onmessage = (e) => this.onMessage((e as unknown as TypedMessage).data);
+    skipMessageClones(this.socket);
     this.socket.addEventListener('close', (e) => this.onClose(e as unknown as TypedClose));
     this.socket.addEventListener('error', () => this.onSocketError());
     this.detachBrowser = this.attachBrowser();
@@ -576,9 +576,12 @@ class Client implements HandoffClientWithState {
     const conversations = this.store.value.conversations;
     for (const e of events) {
       const b = e.event;
-      const id = b.kind === 'conversation_started' || b.kind === 'conversation_changed' ? b.conversation.id : null;
-      const c = id === null ? undefined : conversations.get(id);
-      if (c) this.maybeAnnounce(c);
+      // Only a conversation that arrives with an escalation not seen yet can be news; announce it
+      // as the state holds it after the whole batch.
+      const c = b.kind === 'conversation_started' || b.kind === 'conversation_changed' ? b.conversation : null;
+      if (!c?.escalation || this.seenEscalations.has(c.escalation.id)) continue;
+      const now = conversations.get(c.id);
+      if (now) this.maybeAnnounce(now);
     }
   }
 
@@ -663,6 +666,19 @@ class Client implements HandoffClientWithState {
     const next = reduce(this.store.value, action);
     if (next !== this.store.value) this.store.next(next);
   }
+}
+
+/**
+ * partysocket hands each message event to `onmessage` and then dispatches a clone of it to its own
+ * listeners. The SDK has none, and making the clone (a new `MessageEvent` per frame, plus Node's
+ * `EventTarget` dispatch) was about a tenth of the SDK's time per event (BENCHMARKS.md). The
+ * handler is an instance field that partysocket attaches to each raw socket when it connects,
+ * which is after this runs: replace it with one that only calls `onmessage`. Should a partysocket
+ * version name it differently, the default stays in place and only speed changes.
+ */
+function skipMessageClones(socket: ReconnectingWebSocket): void {
+  const internals = socket as unknown as { _handleMessage?: unknown };
+  if (typeof internals._handleMessage === 'function') internals._handleMessage = (e: MessageEvent) => socket.onmessage?.(e);
 }
 
 function closeError(code: number, reason: string, serverError: ErrorFrame | null): NonNullable<ConnectionState['lastError']> {

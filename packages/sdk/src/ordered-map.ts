@@ -1,36 +1,53 @@
 /**
  * A persistent (immutable, structurally shared) map from string keys to values that iterates in
- * insertion order, like a `Map`. Changing one entry copies two small arrays (a hash bucket of the
- * key index and a 16-slot chunk of values) instead of the whole map: with 10,000 conversations a
- * `new Map(old)` per batch of events costs milliseconds, this costs microseconds (BENCHMARKS.md).
+ * insertion order, like a `Map`. Changing one entry copies one small array (a 16-slot chunk of
+ * values) instead of the whole map: with 10,000 conversations a `new Map(old)` per batch of
+ * events costs milliseconds, this costs microseconds (BENCHMARKS.md).
  *
  * Layout: values sit in slots numbered in insertion order, in chunks of 16 (keys in parallel
- * chunks, which change only when a key is added or removed); the index from key to slot is split
- * into hash buckets. Small chunks keep a batch of events that touches hundreds of random
- * conversations from copying most of the map. A new version shares every chunk and bucket it did not touch.
- * Deleted slots stay empty until there are more holes than entries, then the map is rebuilt.
+ * chunks, which change only when a key is added or removed). Small chunks keep a batch of events
+ * that touches hundreds of random conversations from copying most of the map; a new version
+ * shares every chunk it did not touch. Deleted slots stay empty until there are more holes than
+ * entries, then the map is rebuilt.
+ *
+ * The index from key to slot is one plain `Map` shared by a map and every version edited from it,
+ * and only ever added to, so no edit copies any of it. A version takes a slot from the index as
+ * its own only when its own key chunks hold the key there. A key that versions put in different
+ * slots (added to two versions of one map, or deleted and added again) has all of its slots
+ * listed. Keys deleted since the last rebuild stay in the index until the next one.
  */
 
 const CHUNK_BITS = 4;
 const CHUNK = 1 << CHUNK_BITS;
-const BUCKETS = 512; // a power of two
 
 /** Keys of 16 slots; `undefined` marks an empty slot. */
 type KeyChunk = readonly (string | undefined)[];
 type Chunk<V> = readonly (V | undefined)[];
+/** Key to slot (or slots); see the file comment. */
+type Index = Map<string, number | number[]>;
 
-function bucketOf(key: string): number {
-  // FNV-1a: cheap, and spreads ids like "c1".."c10000" evenly.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) & (BUCKETS - 1);
+/** The slot `key` has in the version whose key chunks are `keyChunks`. */
+function find(index: Index, keyChunks: readonly KeyChunk[], key: string): number | undefined {
+  const at = index.get(key);
+  if (at === undefined) return undefined;
+  if (typeof at === 'number') return keyChunks[at >> CHUNK_BITS]?.[at & (CHUNK - 1)] === key ? at : undefined;
+  for (let i = at.length - 1; i >= 0; i--) {
+    const slot = at[i]!;
+    if (keyChunks[slot >> CHUNK_BITS]?.[slot & (CHUNK - 1)] === key) return slot;
+  }
+  return undefined;
 }
 
-const EMPTY_BUCKET: ReadonlyMap<string, number> = new Map();
+function record(index: Index, key: string, slot: number): void {
+  const at = index.get(key);
+  if (at === undefined) index.set(key, slot);
+  else if (typeof at === 'number') at !== slot && index.set(key, [at, slot]);
+  else if (!at.includes(slot)) at.push(slot);
+}
 
 export class OrderedMap<V> implements ReadonlyMap<string, V> {
   private constructor(
-    private readonly buckets: readonly ReadonlyMap<string, number>[],
+    private readonly index: Index,
     private readonly keyChunks: readonly KeyChunk[],
     private readonly chunks: readonly Chunk<V>[],
     /** The next free slot. */
@@ -39,7 +56,7 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
   ) {}
 
   static empty<V>(): OrderedMap<V> {
-    return new OrderedMap<V>(new Array(BUCKETS).fill(EMPTY_BUCKET), [], [], 0, 0);
+    return new OrderedMap<V>(new Map(), [], [], 0, 0);
   }
 
   static from<V>(entries: Iterable<readonly [string, V]>): OrderedMap<V> {
@@ -49,12 +66,12 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
   }
 
   get(key: string): V | undefined {
-    const slot = this.buckets[bucketOf(key)]!.get(key);
+    const slot = find(this.index, this.keyChunks, key);
     return slot === undefined ? undefined : this.chunks[slot >> CHUNK_BITS]![slot & (CHUNK - 1)];
   }
 
   has(key: string): boolean {
-    return this.buckets[bucketOf(key)]!.has(key);
+    return find(this.index, this.keyChunks, key) !== undefined;
   }
 
   /** The values in insertion order, as a new array (faster than spreading `values()`). */
@@ -90,23 +107,18 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
 
   /** A transient editor: it copies what it touches once, then writes into its own copies. */
   edit(): OrderedMapBuilder<V> {
-    return new OrderedMapBuilder(this, this.buckets, this.keyChunks, this.chunks, this.end, this.size, (b, k, c, e, s) => new OrderedMap(b, k, c, e, s));
+    return new OrderedMapBuilder(this, this.index, this.keyChunks, this.chunks, this.end, this.size, (k, c, e, s) => new OrderedMap(this.index, k, c, e, s));
   }
 }
 
-type Make<V> = (b: readonly ReadonlyMap<string, number>[], k: readonly KeyChunk[], c: readonly Chunk<V>[], end: number, size: number) => OrderedMap<V>;
+type Make<V> = (k: readonly KeyChunk[], c: readonly Chunk<V>[], end: number, size: number) => OrderedMap<V>;
 
 export class OrderedMapBuilder<V> {
-  private buckets: ReadonlyMap<string, number>[] | null = null;
   private keyChunks: (string | undefined)[][] | null = null;
   private chunks: (V | undefined)[][] | null = null;
-  /** Which buckets and chunks this builder copied already (by index; sparse arrays, cheaper than Sets). */
-  private ownBuckets: boolean[] = [];
-  private ownKeyChunks: boolean[] = [];
-  private ownChunks: boolean[] = [];
   /**
    * The slot of the key looked up last: the reducer reads an entry and then writes it back, and
-   * this saves the second hash and index lookup of each such pair.
+   * this saves the second index lookup of each such pair.
    */
   private lastKey: string | undefined;
   private lastSlot: number | undefined;
@@ -114,7 +126,7 @@ export class OrderedMapBuilder<V> {
   constructor(
     /** Returned by `build()` when nothing was written, so an unchanged map keeps its identity. */
     private base: OrderedMap<V>,
-    private baseBuckets: readonly ReadonlyMap<string, number>[],
+    private readonly index: Index,
     private baseKeyChunks: readonly KeyChunk[],
     private baseChunks: readonly Chunk<V>[],
     private end: number,
@@ -140,7 +152,7 @@ export class OrderedMapBuilder<V> {
     if (slot === undefined) {
       slot = this.end++;
       this.count++;
-      this.bucket(bucketOf(key)).set(key, slot);
+      record(this.index, key, slot);
       this.keyChunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = key;
       this.lastKey = key;
       this.lastSlot = slot;
@@ -152,7 +164,6 @@ export class OrderedMapBuilder<V> {
   delete(key: string): boolean {
     const slot = this.slotOf(key);
     if (slot === undefined) return false;
-    this.bucket(bucketOf(key)).delete(key);
     this.keyChunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = undefined;
     this.chunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = undefined;
     this.count--;
@@ -161,17 +172,13 @@ export class OrderedMapBuilder<V> {
   }
 
   build(): OrderedMap<V> {
-    if (!this.buckets && !this.keyChunks && !this.chunks) return this.base;
+    if (!this.keyChunks && !this.chunks) return this.base;
     // What this builder wrote becomes its new base: a built map is never written again, so a
     // later write through this builder copies afresh from here.
-    this.baseBuckets = this.buckets ?? this.baseBuckets;
     this.baseKeyChunks = this.keyChunks ?? this.baseKeyChunks;
     this.baseChunks = this.chunks ?? this.baseChunks;
-    this.buckets = this.keyChunks = this.chunks = null;
-    this.ownBuckets = [];
-    this.ownKeyChunks = [];
-    this.ownChunks = [];
-    const map = this.make(this.baseBuckets, this.baseKeyChunks, this.baseChunks, this.end, this.count);
+    this.keyChunks = this.chunks = null;
+    const map = this.make(this.baseKeyChunks, this.baseChunks, this.end, this.count);
     // Too many holes from deletions: compact into a fresh map (amortised, keeps order).
     return (this.base = this.end > 2 * this.count + 4 * CHUNK ? OrderedMap.from(map) : map);
   }
@@ -179,36 +186,25 @@ export class OrderedMapBuilder<V> {
   private slotOf(key: string): number | undefined {
     if (key !== this.lastKey) {
       this.lastKey = key;
-      this.lastSlot = (this.buckets ?? this.baseBuckets)[bucketOf(key)]!.get(key);
+      this.lastSlot = find(this.index, this.keyChunks ?? this.baseKeyChunks, key);
     }
     return this.lastSlot;
   }
 
-  private bucket(i: number): Map<string, number> {
-    this.buckets ??= this.baseBuckets.slice();
-    if (!this.ownBuckets[i]) {
-      this.ownBuckets[i] = true;
-      this.buckets[i] = new Map(this.buckets[i]);
-    }
-    return this.buckets[i] as Map<string, number>;
-  }
-
   private keyChunk(i: number): (string | undefined)[] {
-    this.keyChunks ??= this.baseKeyChunks.slice() as (string | undefined)[][];
-    return own(this.keyChunks, this.ownKeyChunks, i);
+    return own((this.keyChunks ??= this.baseKeyChunks.slice() as (string | undefined)[][]), this.baseKeyChunks, i);
   }
 
   private chunk(i: number): (V | undefined)[] {
-    this.chunks ??= this.baseChunks.slice() as (V | undefined)[][];
-    return own(this.chunks, this.ownChunks, i);
+    return own((this.chunks ??= this.baseChunks.slice() as (V | undefined)[][]), this.baseChunks, i);
   }
 }
 
-/** Chunk `i` of `chunks`, copied (or created) the first time this builder writes to it. */
-function own<T>(chunks: (T | undefined)[][], owned: boolean[], i: number): (T | undefined)[] {
-  if (!owned[i]) {
-    owned[i] = true;
-    chunks[i] = chunks[i] ? chunks[i]!.slice() : new Array<T | undefined>(CHUNK).fill(undefined);
-  }
+/**
+ * Chunk `i` of `chunks`, copied (or created) the first time this builder writes to it. A chunk is
+ * the builder's own when its place no longer holds the base's: no bookkeeping to allocate.
+ */
+function own<T>(chunks: (T | undefined)[][], base: readonly (readonly (T | undefined)[])[], i: number): (T | undefined)[] {
+  if (chunks[i] === base[i]) chunks[i] = chunks[i] ? chunks[i]!.slice() : new Array<T | undefined>(CHUNK).fill(undefined);
   return chunks[i]!;
 }

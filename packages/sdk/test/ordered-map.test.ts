@@ -28,7 +28,32 @@ it('matches a Map through random sets and deletes, and keeps every old version i
     for (const k of ['k1', 'k7', 'k399']) assert.equal(m.get(k), model.get(k));
     versions.push([m, [...model]]);
   }
-  for (const [v, entries] of versions) assert.deepEqual([...v.entries()], entries, 'an old version is unchanged');
+  for (const [v, entries] of versions) {
+    assert.deepEqual([...v.entries()], entries, 'an old version is unchanged');
+    const model = new Map(entries);
+    for (let k = 0; k < 400; k++) assert.equal(v.get(`k${k}`), model.get(`k${k}`), 'and finds what it holds, and only that');
+  }
+});
+
+it('versions edited apart from one map each find their own keys, wherever they put them', () => {
+  const base = OrderedMap.from([['a', 1], ['b', 2]]);
+  // Two branches add different keys into the same next slot, and the same key into different slots.
+  const left = base.edit().set('x', 10).set('y', 11).build();
+  const right = base.edit().set('y', 20).set('x', 21).build();
+  // Deleted and added again: a third slot for 'x'.
+  const cycle = left.edit().set('z', 0);
+  cycle.delete('x');
+  cycle.set('x', 30);
+  const last = cycle.build();
+  assert.deepEqual([...base], [['a', 1], ['b', 2]]);
+  assert.equal(base.get('x'), undefined);
+  assert.deepEqual([...left], [['a', 1], ['b', 2], ['x', 10], ['y', 11]]);
+  assert.deepEqual([...right], [['a', 1], ['b', 2], ['y', 20], ['x', 21]]);
+  assert.deepEqual([...last], [['a', 1], ['b', 2], ['y', 11], ['z', 0], ['x', 30]]);
+  assert.deepEqual(['x', 'y', 'z'].map((k) => left.get(k)), [10, 11, undefined]);
+  assert.deepEqual(['x', 'y', 'z'].map((k) => right.get(k)), [21, 20, undefined]);
+  assert.deepEqual(['x', 'y', 'z'].map((k) => last.get(k)), [30, 11, 0]);
+  assert.equal(right.has('z'), false);
 });
 
 it('shares what a change did not touch and survives compaction', () => {
