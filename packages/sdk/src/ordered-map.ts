@@ -41,8 +41,9 @@ function find(index: Index, keyChunks: readonly KeyChunk[], key: string): number
 function record(index: Index, key: string, slot: number): void {
   const at = index.get(key);
   if (at === undefined) index.set(key, slot);
-  else if (typeof at === 'number') at !== slot && index.set(key, [at, slot]);
-  else if (!at.includes(slot)) at.push(slot);
+  else if (typeof at === 'number') {
+    if (at !== slot) index.set(key, [at, slot]);
+  } else if (!at.includes(slot)) at.push(slot);
 }
 
 export class OrderedMap<V> implements ReadonlyMap<string, V> {
