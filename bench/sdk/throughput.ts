@@ -215,7 +215,7 @@ function socketClass(snapshot: string, onReady: (deliver: (text: string) => void
   return class BenchSocket {
     readyState = 0;
     binaryType = 'blob';
-    private readonly listeners = new Map<string, Set<Listener>>();
+    private readonly listeners = new Map<string, Listener[]>();
     constructor(_url: string) {
       setTimeout(() => {
         this.readyState = 1;
@@ -223,15 +223,14 @@ function socketClass(snapshot: string, onReady: (deliver: (text: string) => void
       });
     }
     addEventListener(type: string, fn: Listener): void {
-      let set = this.listeners.get(type);
-      if (!set) this.listeners.set(type, (set = new Set()));
-      set.add(fn);
+      this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
     }
     removeEventListener(type: string, fn: Listener): void {
-      this.listeners.get(type)?.delete(fn);
+      this.listeners.set(type, (this.listeners.get(type) ?? []).filter((f) => f !== fn));
     }
     private emit(event: { type: string; data?: string }): void {
-      for (const fn of this.listeners.get(event.type) ?? []) fn(event);
+      const fns = this.listeners.get(event.type);
+      if (fns) for (let i = 0; i < fns.length; i++) fns[i]!(event);
     }
     send(text: string): void {
       const frame = JSON.parse(text) as { type: string };

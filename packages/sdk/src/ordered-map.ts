@@ -22,7 +22,13 @@ const CHUNK = 1 << CHUNK_BITS;
 
 /** Keys of 16 slots; `undefined` marks an empty slot. */
 type KeyChunk = readonly (string | undefined)[];
-type Chunk<V> = readonly (V | undefined)[];
+/**
+ * Values of 16 slots; `HOLE` marks an empty slot (a value may itself be `undefined`). With it,
+ * `valuesArray` reads the value chunks alone, at half the memory reads of checking every key.
+ */
+type Chunk<V> = readonly (V | Hole)[];
+const HOLE = Symbol('hole');
+type Hole = typeof HOLE;
 /** Key to slot (or slots); see the file comment. */
 type Index = Map<string, number | number[]>;
 
@@ -68,7 +74,7 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
 
   get(key: string): V | undefined {
     const slot = find(this.index, this.keyChunks, key);
-    return slot === undefined ? undefined : this.chunks[slot >> CHUNK_BITS]![slot & (CHUNK - 1)];
+    return slot === undefined ? undefined : (this.chunks[slot >> CHUNK_BITS]![slot & (CHUNK - 1)] as V);
   }
 
   has(key: string): boolean {
@@ -80,9 +86,11 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
     const out: V[] = new Array(this.size);
     let n = 0;
     for (let c = 0; c < this.chunks.length; c++) {
-      const keys = this.keyChunks[c]!;
       const values = this.chunks[c]!;
-      for (let i = 0; i < CHUNK; i++) if (keys[i] !== undefined) out[n++] = values[i]!;
+      for (let i = 0; i < CHUNK; i++) {
+        const v = values[i]!;
+        if (v !== HOLE) out[n++] = v;
+      }
     }
     return out;
   }
@@ -90,7 +98,7 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
   *entries(): MapIterator<[string, V]> {
     for (let c = 0; c < this.chunks.length; c++) {
       const keys = this.keyChunks[c]!;
-      for (let i = 0; i < CHUNK; i++) if (keys[i] !== undefined) yield [keys[i]!, this.chunks[c]![i]!];
+      for (let i = 0; i < CHUNK; i++) if (keys[i] !== undefined) yield [keys[i]!, this.chunks[c]![i] as V];
     }
   }
   *keys(): MapIterator<string> {
@@ -116,7 +124,7 @@ type Make<V> = (k: readonly KeyChunk[], c: readonly Chunk<V>[], end: number, siz
 
 export class OrderedMapBuilder<V> {
   private keyChunks: (string | undefined)[][] | null = null;
-  private chunks: (V | undefined)[][] | null = null;
+  private chunks: (V | Hole)[][] | null = null;
   /**
    * The slot of the key looked up last: the reducer reads an entry and then writes it back, and
    * this saves the second index lookup of each such pair.
@@ -141,7 +149,7 @@ export class OrderedMapBuilder<V> {
 
   get(key: string): V | undefined {
     const slot = this.slotOf(key);
-    return slot === undefined ? undefined : (this.chunks ?? this.baseChunks)[slot >> CHUNK_BITS]![slot & (CHUNK - 1)];
+    return slot === undefined ? undefined : ((this.chunks ?? this.baseChunks)[slot >> CHUNK_BITS]![slot & (CHUNK - 1)] as V);
   }
 
   has(key: string): boolean {
@@ -166,7 +174,7 @@ export class OrderedMapBuilder<V> {
     const slot = this.slotOf(key);
     if (slot === undefined) return false;
     this.keyChunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = undefined;
-    this.chunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = undefined;
+    this.chunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = HOLE;
     this.count--;
     this.lastKey = undefined;
     return true;
@@ -193,11 +201,11 @@ export class OrderedMapBuilder<V> {
   }
 
   private keyChunk(i: number): (string | undefined)[] {
-    return own((this.keyChunks ??= this.baseKeyChunks.slice() as (string | undefined)[][]), this.baseKeyChunks, i);
+    return own((this.keyChunks ??= this.baseKeyChunks.slice() as (string | undefined)[][]), this.baseKeyChunks, i, undefined);
   }
 
-  private chunk(i: number): (V | undefined)[] {
-    return own((this.chunks ??= this.baseChunks.slice() as (V | undefined)[][]), this.baseChunks, i);
+  private chunk(i: number): (V | Hole)[] {
+    return own((this.chunks ??= this.baseChunks.slice() as (V | Hole)[][]), this.baseChunks, i, HOLE);
   }
 }
 
@@ -205,7 +213,7 @@ export class OrderedMapBuilder<V> {
  * Chunk `i` of `chunks`, copied (or created) the first time this builder writes to it. A chunk is
  * the builder's own when its place no longer holds the base's: no bookkeeping to allocate.
  */
-function own<T>(chunks: (T | undefined)[][], base: readonly (readonly (T | undefined)[])[], i: number): (T | undefined)[] {
-  if (chunks[i] === base[i]) chunks[i] = chunks[i] ? chunks[i]!.slice() : new Array<T | undefined>(CHUNK).fill(undefined);
+function own<T>(chunks: T[][], base: readonly (readonly T[])[], i: number, empty: T): T[] {
+  if (chunks[i] === base[i]) chunks[i] = chunks[i] ? chunks[i]!.slice() : new Array<T>(CHUNK).fill(empty);
   return chunks[i]!;
 }

@@ -56,6 +56,15 @@ it('versions edited apart from one map each find their own keys, wherever they p
   assert.equal(right.has('z'), false);
 });
 
+it('holds undefined as a value, like a Map', () => {
+  const m = OrderedMap.from<number | undefined>([['a', undefined], ['b', 1], ['c', undefined]]);
+  const e = m.edit();
+  e.delete('b');
+  assert.deepEqual(e.build().valuesArray(), [undefined, undefined]);
+  assert.deepEqual(m.valuesArray(), [undefined, 1, undefined]);
+  assert.equal(m.has('a'), true);
+});
+
 it('shares what a change did not touch and survives compaction', () => {
   const a = OrderedMap.from(Array.from({ length: 10_000 }, (_, i) => [`c${i}`, { i }] as const));
   const b = a.edit().set('c5', { i: -5 }).build();
