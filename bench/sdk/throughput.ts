@@ -288,7 +288,7 @@ function rate(n: number, ms: number): number {
 }
 
 const { snapshot, frames } = workload();
-const runs = 3;
+const runs = 5;
 const best = <T extends { ms: number }>(xs: T[]): T => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
 // Interleave the runs so both sides see the same machine conditions; take each side's best.
 const base: ReturnType<typeof baseline>[] = [];

@@ -34,7 +34,7 @@ import {
   ProtocolError,
   errorFromFrame,
 } from './errors.js';
-import { browserDedupe, memoryDedupe } from './escalation-dedupe.js';
+import { browserDedupe } from './escalation-dedupe.js';
 import type { EscalationDedupe } from './escalation-dedupe.js';
 
 export interface HandoffLogger {
@@ -119,7 +119,8 @@ class Client implements HandoffClientWithState {
     HandoffClientOptions;
   private readonly now: () => number;
   private readonly log: HandoffLogger;
-  private readonly dedupe: EscalationDedupe;
+  /** Across clients (tabs); null when this client's own `seenEscalations` is all the dedupe there is. */
+  private readonly dedupe: EscalationDedupe | null;
   private readonly store: BehaviorSubject<HandoffState>;
   private readonly escalations = new Subject<EscalationEvent>();
   private readonly errors = new Subject<unknown>();
@@ -165,8 +166,9 @@ class Client implements HandoffClientWithState {
     const state$ = (this.state$ = this.store.asObservable());
     const select = <T>(fn: (s: HandoffState) => T): Observable<T> =>
       shareLatest(state$.pipe(map(fn), distinctUntilChanged()));
-    const values = <T>(fn: (s: HandoffState) => OrderedMap<T>): Observable<readonly T[]> =>
-      shareLatest(state$.pipe(map(fn), distinctUntilChanged(), map((m) => m.valuesArray())));
+    // A map that changed only in extras (a conversation's older messages) has the same values.
+    const values = <T>(fn: (s: HandoffState) => OrderedMap<T, unknown>): Observable<readonly T[]> =>
+      shareLatest(state$.pipe(map(fn), distinctUntilChanged((a, b) => a.hasSameValues(b)), map((m) => m.valuesArray())));
     this.connection$ = select((s) => s.connection);
     this.me$ = select((s) => s.me);
     this.stats$ = select((s) => s.stats);
@@ -591,17 +593,22 @@ class Client implements HandoffClientWithState {
     this.seenEscalations.add(esc.id);
     // Ids are never reused; the oldest can be forgotten so the set stays bounded.
     if (this.seenEscalations.size > 10_000) this.seenEscalations.delete(this.seenEscalations.values().next().value!);
+    if (!this.dedupe) return this.announce(c, esc);
     this.dedupe.claim(esc.id).then(
       (first) => {
-        if (!first || this.closed) return;
-        const s = this.store.value;
-        const service = s.services.get(c.serviceId);
-        // Flags in ai_only raise no alert: nobody can act on them (PRODUCT 2).
-        if (!service || service.mode === 'ai_only') return;
-        this.escalations.next({ escalation: esc, conversation: s.conversations.get(c.id) ?? c, service, reasons: esc.reasons });
+        if (first) this.announce(c, esc);
       },
       (err: unknown) => this.report(err),
     );
+  }
+
+  private announce(c: ConversationState, esc: NonNullable<ConversationState['escalation']>): void {
+    if (this.closed) return;
+    const s = this.store.value;
+    const service = s.services.get(c.serviceId);
+    // Flags in ai_only raise no alert: nobody can act on them (PRODUCT 2).
+    if (!service || service.mode === 'ai_only') return;
+    this.escalations.next({ escalation: esc, conversation: s.conversations.get(c.id) ?? c, service, reasons: esc.reasons });
   }
 
   private onError(frame: ErrorFrame): void {
@@ -703,10 +710,11 @@ function closeError(code: number, reason: string, serverError: ErrorFrame | null
   }
 }
 
-function pickDedupe(choice: NonNullable<HandoffClientOptions['escalationDedupe']>, url: string): EscalationDedupe {
+/** null for in-memory dedupe: the client's own set of seen escalations does it, with no promise per escalation. */
+function pickDedupe(choice: NonNullable<HandoffClientOptions['escalationDedupe']>, url: string): EscalationDedupe | null {
   if (typeof choice === 'object') return choice;
   const browser = typeof window !== 'undefined' && typeof document !== 'undefined';
-  return choice === 'auto' && browser ? browserDedupe({ key: `handoff:escalations:${url}` }) : memoryDedupe();
+  return choice === 'auto' && browser ? browserDedupe({ key: `handoff:escalations:${url}` }) : null;
 }
 
 /** A command id. `crypto.randomUUID` exists only in secure contexts; fall back to random bytes. */

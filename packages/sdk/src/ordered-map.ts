@@ -4,11 +4,15 @@
  * values) instead of the whole map: with 10,000 conversations a `new Map(old)` per batch of
  * events costs milliseconds, this costs microseconds (BENCHMARKS.md).
  *
- * Layout: values sit in slots numbered in insertion order, in chunks of 16 (keys in parallel
- * chunks, which change only when a key is added or removed). Small chunks keep a batch of events
- * that touches hundreds of random conversations from copying most of the map; a new version
- * shares every chunk it did not touch. Deleted slots stay empty until there are more holes than
- * entries, then the map is rebuilt.
+ * Each key can also carry a second value, its extra (`extra`, `setExtra`): the state keeps each
+ * conversation's message log there, so the reducer finds a conversation and its log with one
+ * lookup.
+ *
+ * Layout: values sit in slots numbered in insertion order, in chunks of 16 (keys and extras in
+ * parallel chunks; keys change only when a key is added or removed). Small chunks keep a batch of
+ * events that touches hundreds of random conversations from copying most of the map; a new
+ * version shares every chunk it did not touch. Deleted slots stay empty until there are more
+ * holes than entries, then the map is rebuilt.
  *
  * The index from key to slot is one plain `Map` shared by a map and every version edited from it,
  * and only ever added to, so no edit copies any of it. A version takes a slot from the index as
@@ -23,14 +27,25 @@ const CHUNK = 1 << CHUNK_BITS;
 /** Keys of 16 slots; `undefined` marks an empty slot. */
 type KeyChunk = readonly (string | undefined)[];
 /**
- * Values of 16 slots; `HOLE` marks an empty slot (a value may itself be `undefined`). With it,
- * `valuesArray` reads the value chunks alone, at half the memory reads of checking every key.
+ * Values (or extras) of 16 slots; `HOLE` marks an empty slot (a value may itself be `undefined`).
+ * With it, `valuesArray` reads the value chunks alone, at half the memory reads of checking keys.
  */
 type Chunk<V> = readonly (V | Hole)[];
 const HOLE = Symbol('hole');
 type Hole = typeof HOLE;
 /** Key to slot (or slots); see the file comment. */
 type Index = Map<string, number | number[]>;
+
+/** The parts of one version. */
+interface Parts<V, X> {
+  readonly index: Index;
+  readonly keyChunks: readonly KeyChunk[];
+  readonly chunks: readonly Chunk<V>[];
+  readonly extras: readonly Chunk<X>[];
+  /** The next free slot. */
+  readonly end: number;
+  readonly size: number;
+}
 
 /** The slot `key` has in the version whose key chunks are `keyChunks`. */
 function find(index: Index, keyChunks: readonly KeyChunk[], key: string): number | undefined {
@@ -52,18 +67,22 @@ function record(index: Index, key: string, slot: number): void {
   } else if (!at.includes(slot)) at.push(slot);
 }
 
-export class OrderedMap<V> implements ReadonlyMap<string, V> {
-  private constructor(
-    private readonly index: Index,
-    private readonly keyChunks: readonly KeyChunk[],
-    private readonly chunks: readonly Chunk<V>[],
-    /** The next free slot. */
-    private readonly end: number,
-    readonly size: number,
-  ) {}
+/** What slot `slot` of `chunks` holds (never `HOLE` for a slot found by `find`). */
+function at<T>(chunks: readonly Chunk<T>[], slot: number): T | undefined {
+  const v = chunks[slot >> CHUNK_BITS]?.[slot & (CHUNK - 1)];
+  return v === HOLE ? undefined : v;
+}
 
-  static empty<V>(): OrderedMap<V> {
-    return new OrderedMap<V>(new Map(), [], [], 0, 0);
+/** `X`: the type of the extras (see `setExtra`); none by default. */
+export class OrderedMap<V, X = never> implements ReadonlyMap<string, V> {
+  readonly size: number;
+
+  private constructor(private readonly parts: Parts<V, X>) {
+    this.size = parts.size;
+  }
+
+  static empty<V, X = never>(): OrderedMap<V, X> {
+    return new OrderedMap<V, X>({ index: new Map(), keyChunks: [], chunks: [], extras: [], end: 0, size: 0 });
   }
 
   static from<V>(entries: Iterable<readonly [string, V]>): OrderedMap<V> {
@@ -73,20 +92,30 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
   }
 
   get(key: string): V | undefined {
-    const slot = find(this.index, this.keyChunks, key);
-    return slot === undefined ? undefined : (this.chunks[slot >> CHUNK_BITS]![slot & (CHUNK - 1)] as V);
+    const slot = find(this.parts.index, this.parts.keyChunks, key);
+    return slot === undefined ? undefined : at(this.parts.chunks, slot);
+  }
+
+  /** The extra `key` carries, if it is here and has one. */
+  extra(key: string): X | undefined {
+    const slot = find(this.parts.index, this.parts.keyChunks, key);
+    return slot === undefined ? undefined : at(this.parts.extras, slot);
   }
 
   has(key: string): boolean {
-    return find(this.index, this.keyChunks, key) !== undefined;
+    return find(this.parts.index, this.parts.keyChunks, key) !== undefined;
+  }
+
+  /** True when `other` has the very same values in the same order: it is this map, or a version that changed only extras. */
+  hasSameValues(other: OrderedMap<V, unknown>): boolean {
+    return this.parts.chunks === other.parts.chunks;
   }
 
   /** The values in insertion order, as a new array (faster than spreading `values()`). */
   valuesArray(): V[] {
     const out: V[] = new Array(this.size);
     let n = 0;
-    for (let c = 0; c < this.chunks.length; c++) {
-      const values = this.chunks[c]!;
+    for (const values of this.parts.chunks) {
       for (let i = 0; i < CHUNK; i++) {
         const v = values[i]!;
         if (v !== HOLE) out[n++] = v;
@@ -96,9 +125,10 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
   }
 
   *entries(): MapIterator<[string, V]> {
-    for (let c = 0; c < this.chunks.length; c++) {
-      const keys = this.keyChunks[c]!;
-      for (let i = 0; i < CHUNK; i++) if (keys[i] !== undefined) yield [keys[i]!, this.chunks[c]![i] as V];
+    const { keyChunks, chunks } = this.parts;
+    for (let c = 0; c < chunks.length; c++) {
+      const keys = keyChunks[c]!;
+      for (let i = 0; i < CHUNK; i++) if (keys[i] !== undefined) yield [keys[i]!, chunks[c]![i] as V];
     }
   }
   *keys(): MapIterator<string> {
@@ -115,16 +145,17 @@ export class OrderedMap<V> implements ReadonlyMap<string, V> {
   }
 
   /** A transient editor: it copies what it touches once, then writes into its own copies. */
-  edit(): OrderedMapBuilder<V> {
-    return new OrderedMapBuilder(this, this.index, this.keyChunks, this.chunks, this.end, this.size, (k, c, e, s) => new OrderedMap(this.index, k, c, e, s));
+  edit(): OrderedMapBuilder<V, X> {
+    return new OrderedMapBuilder(this, this.parts, (parts) => new OrderedMap(parts));
   }
 }
 
-type Make<V> = (k: readonly KeyChunk[], c: readonly Chunk<V>[], end: number, size: number) => OrderedMap<V>;
-
-export class OrderedMapBuilder<V> {
+export class OrderedMapBuilder<V, X = never> {
   private keyChunks: (string | undefined)[][] | null = null;
   private chunks: (V | Hole)[][] | null = null;
+  private extras: (X | Hole)[][] | null = null;
+  private end: number;
+  private count: number;
   /**
    * The slot of the key looked up last: the reducer reads an entry and then writes it back, and
    * this saves the second index lookup of each such pair.
@@ -134,14 +165,13 @@ export class OrderedMapBuilder<V> {
 
   constructor(
     /** Returned by `build()` when nothing was written, so an unchanged map keeps its identity. */
-    private base: OrderedMap<V>,
-    private readonly index: Index,
-    private baseKeyChunks: readonly KeyChunk[],
-    private baseChunks: readonly Chunk<V>[],
-    private end: number,
-    private count: number,
-    private readonly make: Make<V>,
-  ) {}
+    private base: OrderedMap<V, X>,
+    private parts: Parts<V, X>,
+    private readonly make: (parts: Parts<V, X>) => OrderedMap<V, X>,
+  ) {
+    this.end = parts.end;
+    this.count = parts.size;
+  }
 
   get size(): number {
     return this.count;
@@ -149,7 +179,12 @@ export class OrderedMapBuilder<V> {
 
   get(key: string): V | undefined {
     const slot = this.slotOf(key);
-    return slot === undefined ? undefined : ((this.chunks ?? this.baseChunks)[slot >> CHUNK_BITS]![slot & (CHUNK - 1)] as V);
+    return slot === undefined ? undefined : at(this.chunks ?? this.parts.chunks, slot);
+  }
+
+  extra(key: string): X | undefined {
+    const slot = this.slotOf(key);
+    return slot === undefined ? undefined : at(this.extras ?? this.parts.extras, slot);
   }
 
   has(key: string): boolean {
@@ -161,59 +196,91 @@ export class OrderedMapBuilder<V> {
     if (slot === undefined) {
       slot = this.end++;
       this.count++;
-      record(this.index, key, slot);
-      this.keyChunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = key;
+      record(this.parts.index, key, slot);
+      this.keyChunk(slot)[slot & (CHUNK - 1)] = key;
       this.lastKey = key;
       this.lastSlot = slot;
     }
-    this.chunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = value;
+    this.chunk(slot)[slot & (CHUNK - 1)] = value;
     return this;
+  }
+
+  /** Give `key` an extra (kept until it is replaced or the key deleted). False when `key` is not here. */
+  setExtra(key: string, extra: X): boolean {
+    const slot = this.slotOf(key);
+    if (slot === undefined) return false;
+    this.extraChunk(slot)[slot & (CHUNK - 1)] = extra;
+    return true;
   }
 
   delete(key: string): boolean {
     const slot = this.slotOf(key);
     if (slot === undefined) return false;
-    this.keyChunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = undefined;
-    this.chunk(slot >> CHUNK_BITS)[slot & (CHUNK - 1)] = HOLE;
+    this.keyChunk(slot)[slot & (CHUNK - 1)] = undefined;
+    this.chunk(slot)[slot & (CHUNK - 1)] = HOLE;
+    if (at(this.extras ?? this.parts.extras, slot) !== undefined) this.extraChunk(slot)[slot & (CHUNK - 1)] = HOLE;
     this.count--;
     this.lastKey = undefined;
     return true;
   }
 
-  build(): OrderedMap<V> {
-    if (!this.keyChunks && !this.chunks) return this.base;
+  build(): OrderedMap<V, X> {
+    if (!this.keyChunks && !this.chunks && !this.extras) return this.base;
     // What this builder wrote becomes its new base: a built map is never written again, so a
     // later write through this builder copies afresh from here.
-    this.baseKeyChunks = this.keyChunks ?? this.baseKeyChunks;
-    this.baseChunks = this.chunks ?? this.baseChunks;
-    this.keyChunks = this.chunks = null;
-    const map = this.make(this.baseKeyChunks, this.baseChunks, this.end, this.count);
+    const { index } = this.parts;
+    this.parts = {
+      index,
+      keyChunks: this.keyChunks ?? this.parts.keyChunks,
+      chunks: this.chunks ?? this.parts.chunks,
+      extras: this.extras ?? this.parts.extras,
+      end: this.end,
+      size: this.count,
+    };
+    this.keyChunks = this.chunks = this.extras = null;
+    const map = this.make(this.parts);
     // Too many holes from deletions: compact into a fresh map (amortised, keeps order).
-    return (this.base = this.end > 2 * this.count + 4 * CHUNK ? OrderedMap.from(map) : map);
+    return (this.base = this.end > 2 * this.count + 4 * CHUNK ? compact(map) : map);
   }
 
   private slotOf(key: string): number | undefined {
     if (key !== this.lastKey) {
       this.lastKey = key;
-      this.lastSlot = find(this.index, this.keyChunks ?? this.baseKeyChunks, key);
+      this.lastSlot = find(this.parts.index, this.keyChunks ?? this.parts.keyChunks, key);
     }
     return this.lastSlot;
   }
 
-  private keyChunk(i: number): (string | undefined)[] {
-    return own((this.keyChunks ??= this.baseKeyChunks.slice() as (string | undefined)[][]), this.baseKeyChunks, i, undefined);
+  private keyChunk(slot: number): (string | undefined)[] {
+    return own((this.keyChunks ??= this.parts.keyChunks.slice() as (string | undefined)[][]), this.parts.keyChunks, slot, undefined);
   }
 
-  private chunk(i: number): (V | Hole)[] {
-    return own((this.chunks ??= this.baseChunks.slice() as (V | Hole)[][]), this.baseChunks, i, HOLE);
+  private chunk(slot: number): (V | Hole)[] {
+    return own((this.chunks ??= this.parts.chunks.slice() as (V | Hole)[][]), this.parts.chunks, slot, HOLE);
+  }
+
+  private extraChunk(slot: number): (X | Hole)[] {
+    return own((this.extras ??= this.parts.extras.slice() as (X | Hole)[][]), this.parts.extras, slot, HOLE);
   }
 }
 
 /**
- * Chunk `i` of `chunks`, copied (or created) the first time this builder writes to it. A chunk is
- * the builder's own when its place no longer holds the base's: no bookkeeping to allocate.
+ * The chunk holding `slot`, copied (or created) the first time this builder writes to it. A
+ * chunk is the builder's own when its place no longer holds the base's: no bookkeeping to allocate.
  */
-function own<T>(chunks: T[][], base: readonly (readonly T[])[], i: number, empty: T): T[] {
+function own<T>(chunks: T[][], base: readonly (readonly T[])[], slot: number, empty: T): T[] {
+  const i = slot >> CHUNK_BITS;
   if (chunks[i] === base[i]) chunks[i] = chunks[i] ? chunks[i]!.slice() : new Array<T>(CHUNK).fill(empty);
   return chunks[i]!;
+}
+
+/** The same entries and extras, in order, with no holes and a fresh index. */
+function compact<V, X>(map: OrderedMap<V, X>): OrderedMap<V, X> {
+  const b = OrderedMap.empty<V, X>().edit();
+  for (const [key, value] of map) {
+    b.set(key, value);
+    const extra = map.extra(key);
+    if (extra !== undefined) b.setExtra(key, extra);
+  }
+  return b.build();
 }

@@ -9,7 +9,8 @@
  * map through one builder that copies only the small parts it touches.
  *
  * Messages are the one part kept differently: per conversation, an append-only `MessageLog` that
- * the versions of the state share. A message appends to the log in place, and each version of a
+ * the versions of the state share, carried as the conversation's extra in the map (one lookup
+ * finds both). A message appends to the log in place, and each version of a
  * conversation sees the log's first `messageCount - offset` messages: the conversation object a
  * message replaces anyway is the version stamp, so a message costs no transcript copy. Anything
  * else that changes held messages (a rating, an older page, a snapshot) makes a new log.
@@ -40,10 +41,11 @@ export interface HandoffState {
   readonly connection: ConnectionState;
   /** In the server's order. */
   readonly services: OrderedMap<Service>;
-  /** Active conversations, oldest first (insertion order). */
-  readonly conversations: OrderedMap<ConversationState>;
-  /** The messages held per conversation; read them with `transcriptOf(state, id)`. */
-  readonly messageLogs: OrderedMap<MessageLog>;
+  /**
+   * Active conversations, oldest first (insertion order). Each carries its message log as its
+   * extra; read the messages with `transcriptOf(state, id)`.
+   */
+  readonly conversations: OrderedMap<ConversationState, MessageLog>;
   /** Counted as conversations change, so it always agrees with `conversations`. */
   readonly stats: HandoffStats;
 }
@@ -96,7 +98,7 @@ const views = new WeakMap<MessageLog, Transcript>();
 /** The transcript of a conversation in `state`, or undefined when it is not active. */
 export function transcriptOf(state: HandoffState, conversationId: string): Transcript | undefined {
   const c = state.conversations.get(conversationId);
-  const log = state.messageLogs.get(conversationId);
+  const log = state.conversations.extra(conversationId);
   if (!c || !log) return undefined;
   const held = seen(log, c.messageCount);
   const last = views.get(log);
@@ -118,7 +120,6 @@ export function initialState(): HandoffState {
     connection: { status: 'connecting', attempt: 0, lastError: null, lastSyncedAt: null },
     services: OrderedMap.empty(),
     conversations: OrderedMap.empty(),
-    messageLogs: OrderedMap.empty(),
     stats: EMPTY_STATS,
   };
 }
@@ -150,23 +151,21 @@ function applySnapshot(state: HandoffState, snap: Snapshot): HandoffState {
     const old = state.services.get(s.id);
     services.set(s.id, old && deepEqual(old, s) ? old : s);
   }
-  const conversations = OrderedMap.empty<ConversationState>().edit();
-  const logs = OrderedMap.empty<MessageLog>().edit();
+  const conversations = OrderedMap.empty<ConversationState, MessageLog>().edit();
   for (const c of snap.conversations) {
     const next = conversationState(c);
     const old = state.conversations.get(c.id);
     conversations.set(c.id, old && deepEqual(old, next) ? old : next);
-    logs.set(c.id, mergeLog(old, state.messageLogs.get(c.id), c));
+    conversations.setExtra(c.id, mergeLog(old, state.conversations.extra(c.id), c));
   }
-  return withSnapshot(state, snap, services.build(), conversations.build(), logs.build());
+  return withSnapshot(state, snap, services.build(), conversations.build());
 }
 
 function withSnapshot(
   state: HandoffState,
   snap: Snapshot,
   services: OrderedMap<Service>,
-  conversations: OrderedMap<ConversationState>,
-  messageLogs: OrderedMap<MessageLog>,
+  conversations: OrderedMap<ConversationState, MessageLog>,
 ): HandoffState {
   return {
     ...state,
@@ -174,8 +173,10 @@ function withSnapshot(
     seq: snap.seq,
     loaded: true,
     services: sameEntries(state.services, services) ? state.services : services,
-    conversations: sameEntries(state.conversations, conversations) ? state.conversations : conversations,
-    messageLogs: sameEntries(state.messageLogs, messageLogs) ? state.messageLogs : messageLogs,
+    conversations:
+      sameEntries(state.conversations, conversations) && [...conversations.keys()].every((id) => conversations.extra(id) === state.conversations.extra(id))
+        ? state.conversations
+        : conversations,
     stats: countStats(conversations.values(), state.stats),
   };
 }
@@ -202,8 +203,8 @@ function mergeLog(oldConversation: ConversationState | undefined, old: MessageLo
 /** Working copies for one batch; builders copy what they touch once and then write in place. */
 class Draft {
   readonly services: OrderedMapBuilder<Service>;
-  readonly conversations: OrderedMapBuilder<ConversationState>;
-  readonly messageLogs: OrderedMapBuilder<MessageLog>;
+  /** Each conversation's message log is its extra. */
+  readonly conversations: OrderedMapBuilder<ConversationState, MessageLog>;
   active: number;
   needsAttention: number;
   pausedHuman: number;
@@ -211,7 +212,6 @@ class Draft {
   constructor(base: HandoffState) {
     this.services = base.services.edit();
     this.conversations = base.conversations.edit();
-    this.messageLogs = base.messageLogs.edit();
     ({ active: this.active, needsAttention: this.needsAttention, pausedHuman: this.pausedHuman } = base.stats);
   }
 
@@ -255,7 +255,6 @@ function applyEvents(state: HandoffState, events: readonly EventFrame[]): Handof
     seq,
     services: d.services.build(),
     conversations: d.conversations.build(),
-    messageLogs: d.messageLogs.build(),
     stats,
   };
 }
@@ -270,7 +269,7 @@ function applyEvent(d: Draft, body: EventBody): void {
     case 'conversation_started': {
       const c = body.conversation;
       d.setConversation(c.id, conversationState(c));
-      d.messageLogs.set(c.id, newLog(c.messages.slice(), c.messageCount, c.hasOlder));
+      d.conversations.setExtra(c.id, newLog(c.messages.slice(), c.messageCount, c.hasOlder));
       return;
     }
     case 'conversation_changed': {
@@ -283,7 +282,6 @@ function applyEvent(d: Draft, body: EventBody): void {
     case 'conversation_ended':
       if (d.conversations.has(body.conversationId)) {
         d.setConversation(body.conversationId, undefined);
-        d.messageLogs.delete(body.conversationId);
       }
       return;
     case 'message_added': {
@@ -293,14 +291,14 @@ function applyEvent(d: Draft, body: EventBody): void {
       // The same derivation as the server's store: preview, count and updatedAt follow the message.
       // Flags and status stay, so the stats do too (no recount).
       d.conversations.set(c.id, conversationState(c, m, c.messageCount + 1, Math.max(c.updatedAt, m.at)));
-      const log = d.messageLogs.get(c.id);
+      const log = d.conversations.extra(c.id);
       if (!log) return;
       if (log.buffer.length === c.messageCount - log.offset) {
         // The end of the log is the end of what this version sees: append in place, unseen by it.
         (log.buffer as Message[]).push(m);
       } else {
         // Another version appended here already (or the counts disagree): this one gets its own log.
-        d.messageLogs.set(c.id, newLog([...seen(log, c.messageCount), m], c.messageCount + 1, log.hasOlder));
+        d.conversations.setExtra(c.id, newLog([...seen(log, c.messageCount), m], c.messageCount + 1, log.hasOlder));
       }
       return;
     }
@@ -315,12 +313,12 @@ function updateMessage(d: Draft, conversationId: string, m: Message): void {
   const c = d.conversations.get(conversationId);
   if (!c) return;
   if (c.lastMessage?.id === m.id) d.conversations.set(c.id, conversationState(c, m));
-  const log = d.messageLogs.get(c.id);
+  const log = d.conversations.extra(c.id);
   const messages = log ? seen(log, c.messageCount).slice() : [];
   const at = messages.findIndex((x) => x.id === m.id);
   if (!log || at < 0) return;
   messages[at] = m;
-  d.messageLogs.set(c.id, newLog(messages, c.messageCount, log.hasOlder));
+  d.conversations.setExtra(c.id, newLog(messages, c.messageCount, log.hasOlder));
 }
 
 /**
@@ -356,13 +354,13 @@ function conversationState(
 
 function applyOlder(state: HandoffState, a: Extract<HandoffAction, { type: 'older' }>): HandoffState {
   const c = state.conversations.get(a.conversationId);
-  const log = state.messageLogs.get(a.conversationId);
+  const log = state.conversations.extra(a.conversationId);
   const held = c && log ? seen(log, c.messageCount) : [];
   // Only a page that ends right before what we hold joins up; anything else is stale.
   if (!c || held[0]?.id !== a.before) return state;
-  const logs = state.messageLogs.edit();
-  logs.set(a.conversationId, newLog([...a.messages, ...held], c.messageCount, a.hasOlder));
-  return { ...state, messageLogs: logs.build() };
+  const conversations = state.conversations.edit();
+  conversations.setExtra(a.conversationId, newLog([...a.messages, ...held], c.messageCount, a.hasOlder));
+  return { ...state, conversations: conversations.build() };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -91,3 +91,26 @@ it('a builder builds more than once, and each built version stays as it was', ()
   assert.deepEqual([...third], [['x', 10], ['z', 3]]);
   assert.equal(b.build(), third, 'nothing written since: the last built map');
 });
+
+it('keeps an extra per key: set, replaced, gone with its key, kept through compaction', () => {
+  const e = OrderedMap.empty<number, string>().edit();
+  for (let i = 0; i < 100; i++) e.set(`k${i}`, i);
+  assert.equal(e.setExtra('k1', 'one'), true);
+  assert.equal(e.setExtra('nope', 'x'), false);
+  const a = e.build();
+  const b = a.edit();
+  b.setExtra('k1', 'uno');
+  const withUno = b.build();
+  assert.deepEqual([a.extra('k1'), withUno.extra('k1'), a.extra('k2')], ['one', 'uno', undefined]);
+  assert.ok(withUno.hasSameValues(a), 'only an extra changed');
+  assert.equal(withUno.hasSameValues(withUno.edit().set('k2', 2).build()), false);
+  // Delete most keys: the map compacts; k99 keeps its extra, and a re-added k1 has none.
+  const d = withUno.edit();
+  d.setExtra('k99', 'last');
+  for (let i = 0; i < 90; i++) d.delete(`k${i}`);
+  d.set('k1', 1);
+  const small = d.build();
+  assert.deepEqual([...small.keys()], ['k90', 'k91', 'k92', 'k93', 'k94', 'k95', 'k96', 'k97', 'k98', 'k99', 'k1']);
+  assert.deepEqual([small.extra('k99'), small.extra('k1')], ['last', undefined]);
+  assert.equal(withUno.extra('k1'), 'uno', 'the old version still has it');
+});

@@ -67,7 +67,6 @@ describe('reduce', () => {
     const next = reduce(s, { type: 'events', events: [ev(11, ended), ev(11, ended), ev(12, { kind: 'conversation_ended', conversationId: 'b', reason: 'idle_timeout' })] });
     assert.equal(next.seq, 12);
     assert.equal(next.conversations.size, 0);
-    assert.equal(next.messageLogs.size, 0);
     assert.deepEqual(next.stats, { active: 0, needsAttention: 0, pausedHuman: 0 });
   });
 
@@ -102,7 +101,6 @@ describe('reduce', () => {
     const s = loaded([conv('a', { messages: [msg('m1')] }), conv('b')]);
     const again = reduce(s, { type: 'snapshot', snapshot: snapshot(10, [conv('a', { messages: [msg('m1')] }), conv('b')]) });
     assert.equal(again.conversations, s.conversations);
-    assert.equal(again.messageLogs, s.messageLogs);
     assert.equal(again.services, s.services);
     const changed = reduce(s, { type: 'snapshot', snapshot: snapshot(11, [conv('a', { messages: [msg('m1')] }), conv('b', { status: 'paused' })]) });
     assert.equal(changed.conversations.get('a'), s.conversations.get('a'));
@@ -117,6 +115,11 @@ describe('reduce', () => {
     const resync = reduce(s, { type: 'snapshot', snapshot: snapshot(12, [conv('a', { messages: [msg('m3'), msg('m4'), msg('m5')], hasOlder: true })]) });
     assert.deepEqual(transcriptOf(resync, 'a')!.messages.map((m) => m.id), ['m1', 'm2', 'm3', 'm4', 'm5']);
     assert.equal(transcriptOf(resync, 'a')!.hasOlder, false);
+    const paged = loaded([conv('a', { messages: [msg('m3')], hasOlder: true })]);
+    const older = reduce(paged, { type: 'older', conversationId: 'a', before: 'm3', messages: [msg('m2')], hasOlder: false });
+    assert.notEqual(older.conversations, paged.conversations);
+    assert.ok(older.conversations.hasSameValues(paged.conversations), 'an older page changes no conversation (conversations$ stays quiet)');
+    assert.equal(older.conversations.get('a'), paged.conversations.get('a'));
     // A stale page (not ending at the oldest message held) is ignored.
     assert.equal(reduce(resync, { type: 'older', conversationId: 'a', before: 'm4', messages: [msg('x')], hasOlder: true }), resync);
   });
