@@ -353,6 +353,8 @@ Event throughput with **${r.conversations.toLocaleString('en')} active conversat
 | validation alone: \`decodeServerFrame\` (\`JSON.parse\` + the check compiled from the protocol's valibot schemas), no state | ${r.decodeOnlyEventsPerSec.toLocaleString('en')} | ${pct(r.decodeOnlyEventsPerSec / r.baselineEventsPerSec)} |
 | reducer alone: the immutable state update on events decoded beforehand, one step per read, no socket, no emission | ${r.reducerOnlyEventsPerSec.toLocaleString('en')} | ${pct(r.reducerOnlyEventsPerSec / r.baselineEventsPerSec)} |
 
+The SDK is fed by an in-process socket that calls its listeners the way the \`ws\` package does (a small event object per frame), so the SDK's row includes partysocket and the client's whole frame path but not Node's \`EventTarget\`.
+
 ${r.ratio >= 0.5 ? 'The target is met.' : '**The 50% target is not met.**'} See \`packages/sdk/README.md\` (Performance) for what the SDK does per event and where the time goes.
 
 `;

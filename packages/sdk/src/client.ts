@@ -678,7 +678,7 @@ class Client implements HandoffClientWithState {
 /**
  * partysocket hands each message event to `onmessage` and then dispatches a clone of it to its own
  * listeners. The SDK has none, and making the clone (a new `MessageEvent` per frame, plus Node's
- * `EventTarget` dispatch) was about a tenth of the SDK's time per event (BENCHMARKS.md). The
+ * `EventTarget` dispatch) was about a tenth of the SDK's time per event in `bench/sdk`. The
  * handler is an instance field that partysocket attaches to each raw socket when it connects,
  * which is after this runs: replace it with one that only calls `onmessage`. Should a partysocket
  * version name it differently, the default stays in place and only speed changes.
