@@ -319,6 +319,9 @@ const result = {
   framesPerRead: Math.round(frames.length / reads(frames, READ_BYTES).length),
   sdkEmissions: s.emissions,
   sdkOneFramePerReadEventsPerSec: rate(Math.min(frames.length, 5000), w.ms),
+  // Each run's SDK against the baseline run just before it (same machine conditions), in run
+  // order: how far a single comparison swings on this machine, warm-up included.
+  pairedRatios: base.map((x, i) => Number((x.ms / batched[i]!.ms).toFixed(2))),
 };
 if (args.includes('--json')) {
   console.log(JSON.stringify(result));
@@ -326,6 +329,7 @@ if (args.includes('--json')) {
   console.log(`SDK event throughput, ${CONVERSATIONS} active conversations, ${EVENTS} events (best of ${runs})`);
   console.log(`  baseline (JSON.parse + Map loop):      ${result.baselineEventsPerSec.toLocaleString('en')} events/s`);
   console.log(`  SDK (64 KiB reads, ~${result.framesPerRead} frames each): ${result.sdkEventsPerSec.toLocaleString('en')} events/s  (${Math.round(result.ratio * 100)}% of baseline, target >= 50%)`);
+  console.log(`  run by run (in order), SDK against the baseline run before it: ${result.pairedRatios.map((x) => `${Math.round(x * 100)}%`).join(', ')}`);
   console.log(`  SDK, every frame its own read:        ${result.sdkOneFramePerReadEventsPerSec.toLocaleString('en')} events/s  (worst case)`);
   console.log(`  validation alone (decodeServerFrame, no state): ${result.decodeOnlyEventsPerSec.toLocaleString('en')} events/s  (${Math.round((result.decodeOnlyEventsPerSec / result.baselineEventsPerSec) * 100)}% of baseline)`);
   console.log(`  reducer alone (decoded events, no socket, no emission): ${result.reducerOnlyEventsPerSec.toLocaleString('en')} events/s  (${Math.round((result.reducerOnlyEventsPerSec / result.baselineEventsPerSec) * 100)}% of baseline)`);
@@ -352,6 +356,8 @@ Event throughput with **${r.conversations.toLocaleString('en')} active conversat
 | SDK, every frame in its own socket read (worst case: one reducer step and one emission per event) | ${r.sdkOneFramePerReadEventsPerSec.toLocaleString('en')} | ${pct(r.sdkOneFramePerReadEventsPerSec / r.baselineEventsPerSec)} |
 | validation alone: \`decodeServerFrame\` (\`JSON.parse\` + the check compiled from the protocol's valibot schemas), no state | ${r.decodeOnlyEventsPerSec.toLocaleString('en')} | ${pct(r.decodeOnlyEventsPerSec / r.baselineEventsPerSec)} |
 | reducer alone: the immutable state update on events decoded beforehand, one step per read, no socket, no emission | ${r.reducerOnlyEventsPerSec.toLocaleString('en')} | ${pct(r.reducerOnlyEventsPerSec / r.baselineEventsPerSec)} |
+
+Run by run, in order, each SDK run against the baseline run just before it: ${r.pairedRatios.map(pct).join(', ')} (the first runs include V8 warming up the code). The headline compares the best run of each side.
 
 The SDK is fed by an in-process socket that calls its listeners the way the \`ws\` package does (a small event object per frame), so the SDK's row includes partysocket and the client's whole frame path but not Node's \`EventTarget\`.
 
