@@ -1,5 +1,5 @@
 /**
- * The whole story of PRODUCT.md in a real browser: a customer on /chat asks for a human, the agent
+ * The whole handoff story (docs/decisions.md D3, D13, D14) in a real browser: a customer on /chat asks for a human, the agent
  * on the dashboard of the demo console is alerted (sound + toast), opens it, takes over, replies,
  * and hands back to the AI. Also: transcript text with HTML or script is shown as text, never run.
  */

@@ -1,7 +1,7 @@
 /**
  * The console survives what real consoles meet: a reload in the middle of a conversation brings
- * back the same state without announcing an escalation twice (FIELD-NOTES 4), and a server restart
- * shows reconnecting, then live, with the screen equal to the new server's state (FIELD-NOTES 7).
+ * back the same state without announcing an escalation twice (docs/decisions.md D3), and a server restart
+ * shows reconnecting, then live, with the screen equal to the new server's state (docs/decisions.md D6, D9).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * Two agents, in two browser contexts, click Take Over at the same moment: exactly one holds the
- * conversation, and the other is told who does and gets no reply box (FIELD-NOTES 2).
+ * conversation, and the other is told who does and gets no reply box (docs/decisions.md D2).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

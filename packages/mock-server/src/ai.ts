@@ -1,7 +1,7 @@
 /**
  * The AI stand-in: answers from a small per-service FAQ after a configurable delay.
  *
- * It must never speak after a human took over (FIELD-NOTES 1), so the paused state is checked at
+ * It must never speak after a human took over (docs/decisions.md D1), so the paused state is checked at
  * three places: before a reply is started, again right before it is stored, and finally by the
  * store itself, which refuses an `ai` message for a conversation paused since the reply started.
  */

@@ -46,7 +46,7 @@ export class TokenBucket {
 }
 
 export class Connection {
-  /** When the last frame of any kind arrived (FIELD-NOTES 5: judge liveness by time). */
+  /** When the last frame of any kind arrived (judge liveness by time: docs/decisions.md D4). */
   lastHeard: number;
   /** Handshake done. Before that the hello timer guards the socket, and nothing but the
    * handshake's answer may be sent (the server's first frame is its welcome). */

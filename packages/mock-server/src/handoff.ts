@@ -1,5 +1,5 @@
 /**
- * The handoff rules of PRODUCT.md's Behaviour section, free of sockets: modes, take over, release,
+ * The handoff rules (docs/decisions.md D1, D2, D13, D14), free of sockets: modes, take over, release,
  * resume, flags and escalations, and the system messages customers see. Every change goes through
  * the store's compare-and-set, so the rules hold however the calls interleave.
  */
@@ -49,7 +49,7 @@ export class Handoff {
   private readonly idleTimeoutMs: number;
   private idleTimer: ReturnType<typeof setInterval> | undefined;
   private counter = 0;
-  /** Ids are unique across restarts too: clients remember escalation ids (FIELD-NOTES 4). */
+  /** Ids are unique across restarts too: clients remember escalation ids (docs/decisions.md D3). */
   private readonly idPrefix = randomBytes(3).toString('hex');
 
   constructor(opts: HandoffOptions) {

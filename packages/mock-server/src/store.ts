@@ -6,9 +6,9 @@
  *
  * Atomicity rules a replacement must keep:
  * - `updateConversation` is compare-and-set on `version` (Redis: WATCH/MULTI or a Lua script).
- *   Claims are taken through it, so two agents can never both win (FIELD-NOTES 2).
+ *   Claims are taken through it, so two agents can never both win (docs/decisions.md D2).
  * - `appendMessage` refuses an `ai` message for a paused conversation, or for one paused since the
- *   AI started composing (`aiSession`), in the same atomic step as the write (FIELD-NOTES 1).
+ *   AI started composing (`aiSession`), in the same atomic step as the write (docs/decisions.md D1).
  */
 import type {
   Agent,
@@ -54,7 +54,7 @@ export interface MessagePage {
   hasOlder: boolean;
 }
 
-/** The remembered answer to a command, so a re-sent command gets it again (FIELD-NOTES 11). */
+/** The remembered answer to a command, so a re-sent command gets it again (docs/decisions.md D10). */
 export type CommandResult = (
   | { ok: true; result?: MessagePage }
   | { ok: false; code: ErrorCode; message: string; retryable: boolean; holder?: Agent }

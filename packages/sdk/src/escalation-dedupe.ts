@@ -1,5 +1,5 @@
 /**
- * "Announce each escalation once" across every client that could announce it (FIELD-NOTES 4).
+ * "Announce each escalation once" across every client that could announce it (docs/decisions.md D3).
  *
  * In a browser the clients are tabs (and reloads of them) of one origin. The record of announced
  * ids lives in IndexedDB: shared by every tab, kept across reloads, and, unlike localStorage,

@@ -1,5 +1,5 @@
 /**
- * The one pure reducer (FIELD-NOTES 12). Snapshot, events, older transcript pages and
+ * The one pure reducer (docs/decisions.md D11). Snapshot, events, older transcript pages and
  * connection changes all fold through `reduce` into one immutable `HandoffState`; every public
  * observable of the client is a projection of it.
  *

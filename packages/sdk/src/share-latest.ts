@@ -6,7 +6,7 @@ import { Observable, Subscription, type Subscriber } from 'rxjs';
  * along: about 1.9 KB gzip of a bundle with a hard 35 KB budget, for features we never use.
  *
  * While anyone listens there is one upstream subscription; a late subscriber gets the latest
- * value at once; when the last one leaves, upstream is unsubscribed (FIELD-NOTES 12), and the
+ * value at once; when the last one leaves, upstream is unsubscribed (docs/decisions.md D11), and the
  * next subscriber starts afresh.
  */
 export function shareLatest<T>(source: Observable<T>): Observable<T> {

@@ -19,7 +19,7 @@ export interface PanelActions {
 }
 
 /**
- * What the panel offers for a conversation, from PRODUCT.md points 2 to 6. The server decides
+ * What the panel offers for a conversation, by the rules of docs/decisions.md D13 and D14. The server decides
  * in the end; this only keeps the buttons honest and says why one is disabled.
  */
 export function panelActions(c: ConversationState, mode: Mode | null, me: Agent | null): PanelActions {

@@ -1,5 +1,5 @@
 /**
- * WebSocket close codes, in ranges that tell a client what to do (FIELD-NOTES 9):
+ * WebSocket close codes, in ranges that tell a client what to do (docs/decisions.md D8):
  * - 4000-4099: do not retry; surface the reason to a person.
  * - 4100-4199: retry after getting a fresh token.
  * - 4200-4299: retry later, with backoff.

@@ -5,7 +5,7 @@ export type ParseResult<T> = { ok: true; frame: T } | { ok: false; reason: strin
 
 /**
  * Decode one text frame and validate it against `schema`. Never throws: a bad frame is a
- * result, so a caller can report it and carry on (FIELD-NOTES 13).
+ * result, so a caller can report it and carry on (docs/decisions.md D12).
  */
 export function parseFrame<S extends v.GenericSchema>(
   schema: S,
