@@ -1,9 +1,16 @@
 /**
  * What a customer message says about the conversation: negative sentiment (the AFINN-based
  * `sentiment` analyser, not a home-made word list) and requests for a human (intent phrases).
+ *
+ * Customer text is anonymous input, so nothing here may cost more than linear time in its length
+ * (docs/decisions.md, "Linear-time matching of user text"). The text is first bounded and normalised to
+ * lower-case words separated by single spaces; the intent patterns then contain no quantified
+ * whitespace and no optional group next to a repetition, so a regex engine never has two ways to
+ * match the same characters and cannot backtrack. `sentiment`'s own tokenizer is linear too
+ * (single character classes and one `\s\s+`).
  */
 import Sentiment from 'sentiment';
-import type { Flag } from '@handoff/sdk/protocol';
+import { MAX_MESSAGE_LENGTH, type Flag } from '@handoff/sdk/protocol';
 
 const analyser = new Sentiment();
 
@@ -11,21 +18,37 @@ const analyser = new Sentiment();
 export const NEGATIVE_SCORE = -3;
 
 export function isNegative(text: string): boolean {
-  return analyser.analyze(text).score <= NEGATIVE_SCORE;
+  return analyser.analyze(bounded(text)).score <= NEGATIVE_SCORE;
 }
 
+/** At most a message's length: the schema already refuses longer text, this keeps it so here. */
+function bounded(text: string): string {
+  return text.length > MAX_MESSAGE_LENGTH ? text.slice(0, MAX_MESSAGE_LENGTH) : text;
+}
+
+/**
+ * Lower-case words of letters (and apostrophes) joined by single spaces, with a space at each end
+ * so every word, first and last included, is ` word `. One pass, linear.
+ */
+export function normalise(text: string): string {
+  return ` ${bounded(text).toLowerCase().replace(/[^a-z']+/g, ' ').trim()} `;
+}
+
+const WHO = '(human|person|agent|representative|rep|operator|manager|supervisor|someone|somebody|staff|people)';
 // "talk to a human", "speak with an agent", "get me a representative", "a real person", "operator"...
+// Every pattern runs on `normalise`d text: words are separated by exactly one space.
 const HELP_PATTERNS: readonly RegExp[] = [
-  /\b(talk|speak|chat)\s+(to|with)\s+(a\s+|an\s+|some\s*one|somebody|your\s+)?(human|person|agent|representative|rep|operator|manager|supervisor|someone|somebody|staff|people)\b/i,
-  /\b(real|live|actual)\s+(person|human|agent|people)\b/i,
-  /\b(human|live)\s+(agent|support|help|being)\b/i,
-  /\b(get|give|connect|transfer|put)\s+(me\s+)?(to\s+|through\s+to\s+|with\s+)?(a\s+|an\s+)?(human|agent|representative|operator|person|manager|supervisor)\b/i,
-  /\b(i\s+)?(want|need)\s+(a|an|to\s+talk\s+to\s+a)?\s*(human|agent|representative|operator|manager|supervisor)\b/i,
-  /^\s*(agent|human|representative|operator)\s*[.!?]*\s*$/i,
+  new RegExp(` (talk|speak|chat) (to|with) (a |an |some one |your )?${WHO} `),
+  / (real|live|actual) (person|human|agent|people) /,
+  / (human|live) (agent|support|help|being) /,
+  / (get|give|connect|transfer|put) (me )?(to |through to |with )?(a |an )?(human|agent|representative|operator|person|manager|supervisor) /,
+  / (want|need) (a |an |to talk to a )?(human|agent|representative|operator|manager|supervisor) /,
+  /^ (agent|human|representative|operator) $/,
 ];
 
 export function asksForHuman(text: string): boolean {
-  return HELP_PATTERNS.some((p) => p.test(text));
+  const words = normalise(text);
+  return HELP_PATTERNS.some((p) => p.test(words));
 }
 
 /** Flags a customer message raises by its text alone. */

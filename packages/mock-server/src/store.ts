@@ -115,9 +115,20 @@ export interface Store {
   /** Called with every event, in seq order, after it is logged. Returns an unsubscribe function. */
   subscribe(listener: EventListener): () => void;
 
+  /**
+   * Command answers are kept per agent, so one agent's commands can never evict another's: each
+   * agent's answers are remembered for `COMMAND_RESULT_WINDOW_MS` after they were given, and at
+   * least its last `COMMAND_RESULTS_PER_AGENT` (a flood only pushes out the flooder's own). A shared
+   * store keeps them per agent with a TTL of the window.
+   */
   getCommandResult(agentId: string, commandId: string): Promise<CommandResult | undefined>;
   putCommandResult(agentId: string, commandId: string, result: CommandResult): Promise<void>;
 }
+
+/** How long an agent's command answers are remembered (docs/protocol.md, "Commands"). */
+export const COMMAND_RESULT_WINDOW_MS = 10 * 60_000;
+/** How many answers per agent are remembered at most, whatever their age. */
+export const COMMAND_RESULTS_PER_AGENT = 1000;
 
 /** The wire form of a stored conversation. */
 export function toState(r: ConversationRecord): ConversationState {
@@ -141,8 +152,10 @@ export interface MemoryStoreOptions {
   services: Service[];
   /** How many events the log keeps for replay. */
   eventLogSize?: number;
-  /** How many command results are remembered for idempotency. */
-  commandResultLimit?: number;
+  /** How many command results are remembered per agent. Default `COMMAND_RESULTS_PER_AGENT`. */
+  commandResultsPerAgent?: number;
+  /** How long a command result is remembered. Default `COMMAND_RESULT_WINDOW_MS`. */
+  commandResultWindowMs?: number;
   /** The clock, for event timestamps. */
   now?: () => number;
 }
@@ -159,16 +172,19 @@ export class MemoryStore implements Store {
   private readonly log: EventFrame[] = [];
   private seq = 0;
   private readonly listeners = new Set<EventListener>();
-  private readonly results = new Map<string, CommandResult>();
+  /** Per agent: command id -> answer and when it was given, oldest first. */
+  private readonly results = new Map<string, Map<string, { result: CommandResult; at: number }>>();
   private readonly eventLogSize: number;
-  private readonly commandResultLimit: number;
+  private readonly commandResultsPerAgent: number;
+  private readonly commandResultWindowMs: number;
   private readonly now: () => number;
 
   constructor(opts: MemoryStoreOptions) {
     this.epoch = opts.epoch;
     for (const s of opts.services) this.services.set(s.id, { ...s });
     this.eventLogSize = opts.eventLogSize ?? 5000;
-    this.commandResultLimit = opts.commandResultLimit ?? 2000;
+    this.commandResultsPerAgent = opts.commandResultsPerAgent ?? COMMAND_RESULTS_PER_AGENT;
+    this.commandResultWindowMs = opts.commandResultWindowMs ?? COMMAND_RESULT_WINDOW_MS;
     this.now = opts.now ?? Date.now;
   }
 
@@ -295,13 +311,29 @@ export class MemoryStore implements Store {
   }
 
   async getCommandResult(agentId: string, commandId: string): Promise<CommandResult | undefined> {
-    return this.results.get(`${agentId}\n${commandId}`);
+    const mine = this.results.get(agentId);
+    if (!mine) return undefined;
+    this.expire(mine);
+    return mine.get(commandId)?.result;
   }
 
   async putCommandResult(agentId: string, commandId: string, result: CommandResult): Promise<void> {
-    this.results.set(`${agentId}\n${commandId}`, result);
-    // A Map iterates in insertion order: drop the oldest beyond the limit.
-    while (this.results.size > this.commandResultLimit) this.results.delete(this.results.keys().next().value!);
+    let mine = this.results.get(agentId);
+    if (!mine) this.results.set(agentId, (mine = new Map()));
+    mine.delete(commandId); // re-inserted at the end: a Map iterates in insertion order
+    mine.set(commandId, { result, at: this.now() });
+    this.expire(mine);
+    // Only this agent's own oldest answers make room: agents are configured, so memory is bounded.
+    while (mine.size > this.commandResultsPerAgent) mine.delete(mine.keys().next().value!);
+  }
+
+  /** Drops one agent's answers older than the window (the oldest come first). */
+  private expire(mine: Map<string, { at: number }>): void {
+    const oldest = this.now() - this.commandResultWindowMs;
+    for (const [id, { at }] of mine) {
+      if (at > oldest) break;
+      mine.delete(id);
+    }
   }
 
   private withMessages(c: ConversationRecord, limit: number): Conversation {

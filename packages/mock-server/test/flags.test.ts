@@ -1,7 +1,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { NON_ANSWER_TEXT, type RunningServer } from '../src/index.js';
-import { asksForHuman, isNegative } from '../src/flags.js';
+import { MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
+import { asksForHuman, flagsForCustomerText, isNegative, normalise } from '../src/flags.js';
 import { AgentPeer, CustomerPeer, sleep, start } from './helpers.js';
 
 describe('flag triggers', () => {
@@ -10,6 +11,50 @@ describe('flag triggers', () => {
       assert.ok(asksForHuman(t), t);
     }
     for (const t of ['Where is my invoice?', 'The agent field in the form is empty', 'How much does it cost?']) assert.ok(!asksForHuman(t), t);
+  });
+
+  test('intent phrases survive odd spacing and punctuation', () => {
+    assert.ok(asksForHuman('I   NEED\n\ta   human!!'));
+    assert.ok(asksForHuman('talk...to...someone'));
+    assert.equal(normalise('  Hi,\tthere!! '), ' hi there ');
+  });
+
+  // Inputs shaped to make a backtracking pattern try every split of a long run (issue: "i need" +
+  // 3,993 spaces + "x" cost 69 ms against 0.03 ms). Each is the largest a message may be.
+  const n = MAX_MESSAGE_LENGTH;
+  const fill = (unit: string, tail = '') => (unit.repeat(Math.ceil(n / unit.length)).slice(0, n - tail.length) + tail);
+  const ADVERSARIAL = [
+    'i need' + ' '.repeat(n - 7) + 'x',
+    'i want ' + '\t'.repeat(n - 8) + 'x',
+    fill('talk to ', 'x'),
+    fill('get me to a ', 'x'),
+    fill('i need a '),
+    fill('a'),
+    fill(' \n'),
+    fill('real live '),
+    fill('some one '),
+  ];
+  const BENIGN = [fill('Where is my invoice for last month? '), fill('The export button does not work on my laptop. ')];
+
+  /** Median ms per call over several rounds, after a warm-up. */
+  function cost(text: string): number {
+    const rounds: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++) flagsForCustomerText(text);
+      rounds.push((performance.now() - t0) / 20);
+    }
+    return rounds.sort((a, b) => a - b)[3]!;
+  }
+
+  test('adversarial text costs about what benign text of the same length does', () => {
+    for (const t of [...ADVERSARIAL, ...BENIGN]) cost(t); // warm up the JIT
+    const benign = Math.max(...BENIGN.map(cost));
+    const worst = Math.max(...ADVERSARIAL.map(cost));
+    const ratio = worst / benign;
+    console.log(`intent+sentiment at ${n} chars: benign ${benign.toFixed(3)} ms, worst adversarial ${worst.toFixed(3)} ms, ratio ${ratio.toFixed(2)}`);
+    // Linear patterns keep this near 1; the old quadratic one was over 1,000x. 10x absorbs a busy machine.
+    assert.ok(ratio < 10, `adversarial/benign = ${ratio.toFixed(1)}`);
   });
 
   test('negative sentiment comes from the AFINN analyser', () => {

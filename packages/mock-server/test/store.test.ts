@@ -112,14 +112,16 @@ describe('MemoryStore', () => {
     assert.deepEqual((await store.getMessages('c1', { before: 'm1', limit: 3 }))?.messages.map((m) => m.id), ['m0']);
   });
 
-  test('command results are remembered up to a limit, oldest forgotten first', async () => {
-    const store = new MemoryStore({ epoch: 'e', services: [], commandResultLimit: 2 });
+  test('command results are kept per agent: a flood evicts only the flooder\'s own, and expire after the window', async () => {
+    let now = 0;
+    const store = new MemoryStore({ epoch: 'e', services: [], commandResultsPerAgent: 2, commandResultWindowMs: 1000, now: () => now });
     await store.putCommandResult('a1', 'x', { ok: true });
-    await store.putCommandResult('a1', 'y', { ok: false, code: 'not_found', message: 'no', retryable: false });
-    await store.putCommandResult('a2', 'x', { ok: true });
-    assert.equal(await store.getCommandResult('a1', 'x'), undefined);
-    assert.equal((await store.getCommandResult('a1', 'y'))?.ok, false);
-    assert.deepEqual(await store.getCommandResult('a2', 'x'), { ok: true });
+    for (let i = 0; i < 50; i++) await store.putCommandResult('a2', `flood${i}`, { ok: false, code: 'not_found', message: 'no', retryable: false });
+    assert.deepEqual(await store.getCommandResult('a1', 'x'), { ok: true }, 'another agent cannot evict it');
+    assert.equal(await store.getCommandResult('a2', 'flood0'), undefined, 'the flooder loses its own oldest');
+    assert.equal((await store.getCommandResult('a2', 'flood49'))?.ok, false);
+    now = 1001;
+    assert.equal(await store.getCommandResult('a1', 'x'), undefined, 'forgotten after the window');
   });
 
   test('ending for idleness checks the activity in the same step', async () => {

@@ -185,6 +185,36 @@ describe('idempotent commands', () => {
   });
 });
 
+describe('command answers are remembered per agent', () => {
+  test("another agent's flood of commands cannot make a re-sent command run twice", async () => {
+    const server = await start();
+    try {
+      const agent1 = await AgentPeer.connect(server);
+      const c = await CustomerPeer.join(server);
+      await agent1.ok({ type: 'take_over', conversationId: c.conversationId });
+      const send = { type: 'send_message', conversationId: c.conversationId, text: 'exactly once' };
+      const first = await agent1.command(send, 'resend-me');
+      assert.equal(first.type, 'ack');
+      // agent2 floods with more answers than the whole old shared pool held (2,000).
+      const agent2 = await AgentPeer.connect(server, 'demo-agent2');
+      for (let batch = 0; batch < 5; batch++) {
+        await Promise.all(Array.from({ length: 500 }, (_, i) => agent2.command({ type: 'dismiss_flags', conversationId: 'nope' }, `flood-${batch}-${i}`)));
+      }
+      agent2.close();
+      // agent1's outbox re-sends after a reconnect.
+      agent1.close();
+      const again = await AgentPeer.connect(server);
+      assert.deepEqual(await again.command(send, 'resend-me'), first);
+      await sleep(30);
+      assert.equal(c.messages.filter((m) => m.text === 'exactly once').length, 1);
+      again.close();
+      c.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('mirror check', () => {
   test('the test mirror itself refuses a gap', () => {
     const m = new Mirror();
