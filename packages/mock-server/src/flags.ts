@@ -3,7 +3,7 @@
  * `sentiment` analyser, not a home-made word list) and requests for a human (intent phrases).
  *
  * Customer text is anonymous input, so nothing here may cost more than linear time in its length
- * (docs/decisions.md, "Linear-time matching of user text"). The text is first bounded and normalised to
+ * (docs/decisions.md D15). The text is first bounded and normalised to
  * lower-case words separated by single spaces; the intent patterns then contain no quantified
  * whitespace and no optional group next to a repetition, so a regex engine never has two ways to
  * match the same characters and cannot backtrack. `sentiment`'s own tokenizer is linear too
