@@ -7,6 +7,32 @@ import litA11y from 'eslint-plugin-lit-a11y';
 
 const litSources = ['packages/components/src/**/*.ts', 'stories/**/*.ts'];
 
+// Boundaries: what may import what. One `no-restricted-imports` entry per
+// file, because a later config block replaces an earlier block's options for the same rule.
+// packages/*/test/boundaries.test.ts proves each one fails on a forbidden import.
+const noLit = { regex: '^(lit|@lit|@lit-labs)(/|$)', message: 'The SDK is framework-agnostic: no Lit' };
+const noServer = { regex: '(^@handoff/mock-server|/mock-server)(/|$)', message: 'Only tests and tools start the server in-process; connect over its URL' };
+const noComponents = { regex: '(^@handoff/components|/components/src)(/|$)', message: 'The SDK and the server know nothing of the elements' };
+const sdkProtocolOnly = { regex: '^@handoff/sdk(?!/protocol$)(/|$)', message: 'The server shares only the wire protocol with the SDK: import @handoff/sdk/protocol' };
+const sdkEntryOnly = { regex: '^@handoff/sdk/', message: 'Elements use the SDK through @handoff/sdk' };
+// Another package's src/ by relative path skips its exports (and its build). The components'
+// fixtures are exempt until they move into their own package.
+const noSrcOf = (packages) => ({
+  regex: `(^|/)(${packages})/src(?!/fixtures/)(/|$)`,
+  message: "Import the package by name, not another package's src/ internals",
+});
+const restrict = (...patterns) => ['error', { patterns }];
+const jsAndTs = '{ts,mts,js,mjs}';
+const boundaries = [
+  { files: [`packages/sdk/src/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, noServer, noComponents, noSrcOf('components|mock-server')) } },
+  { files: [`packages/sdk/test/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, noComponents, noSrcOf('components|mock-server')) } },
+  { files: [`packages/components/src/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, sdkEntryOnly, noSrcOf('sdk|mock-server')) } },
+  { files: [`packages/components/test/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noSrcOf('sdk|mock-server')) } },
+  { files: [`packages/mock-server/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, sdkProtocolOnly, noComponents, noSrcOf('sdk|components')) } },
+  { files: [`stories/**/*.${jsAndTs}`, `.storybook/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, noSrcOf('packages/[^/]+')) } },
+  { files: [`{bench,e2e,examples,scripts}/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noSrcOf('packages/[^/]+')) } },
+];
+
 export default defineConfig(
   {
     ignores: [
@@ -66,4 +92,5 @@ export default defineConfig(
       'lit/no-classfield-shadowing': 'off',
     },
   },
+  ...boundaries,
 );

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Agent, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
-import { MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
+import { MAX_MESSAGE_LENGTH } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { emit, type PanelAction } from '../events.js';
