@@ -1,8 +1,8 @@
 // The single-file build: `dist/handoff.js`, one minified ES module with every element registered
 // and the SDK re-exported, so a host needs one `<script type="module" src=".../handoff.js">`.
 //
-// Built from the TypeScript sources (the `source` export condition), compiled by esbuild, so that
-// decorator helpers are emitted once for the whole bundle rather than once per tsc output file.
+// Built from the TypeScript sources (the `source` export condition), compiled by esbuild in one
+// pass, so the bundle does not depend on the per-file tsc output in each package's dist/.
 // The build fails when the gzipped file is over budget, and writes `dist/handoff.size.json`
 // (per-package sizes) for BENCHMARKS.md (`npm run analyze`).
 import { writeFileSync, mkdirSync } from 'node:fs';

@@ -50,7 +50,7 @@ function liveServerPlugin() {
 export default {
   files: ['packages/components/src/**/*.test.ts', 'packages/sdk/test-browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['source', 'browser', 'production'] },
-  // esbuild reads the tsconfig file as is (no `extends`): give it the one that sets the decorator options.
+  // esbuild reads the tsconfig file as is (no `extends`): give it the one that sets useDefineForClassFields: false.
   plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.base.json', target: 'es2022' }), a11ySnapshotPlugin(), liveServerPlugin()],
   browsers: [
     chromeLauncher({

@@ -11,9 +11,9 @@ const config: StorybookConfig = {
   docs: { defaultName: 'Docs' },
   async viteFinal(viteConfig) {
     // The workspace packages export TypeScript sources under the `source` condition, so
-    // Storybook runs the code being edited, with no package build in between. Lit's legacy
-    // decorators are compiled from tsconfig.base.json (experimentalDecorators,
-    // useDefineForClassFields: false), which Vite's transform reads on its own.
+    // Storybook runs the code being edited, with no package build in between. Vite's transform
+    // reads useDefineForClassFields: false from tsconfig.base.json on its own, so class fields
+    // never shadow Lit's reactive property accessors.
     viteConfig.resolve = {
       ...viteConfig.resolve,
       conditions: ['source', ...defaultClientConditions],

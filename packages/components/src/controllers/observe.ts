@@ -32,11 +32,6 @@ export class ObserveController<T> implements ReactiveController {
     host.addController(this);
   }
 
-  /** Whether a subscription is open. */
-  get active(): boolean {
-    return this.#subscription !== undefined;
-  }
-
   hostConnected(): void {
     this.#resubscribe();
   }

@@ -42,7 +42,7 @@ export function formatAge(at: number, now: number): string {
 }
 
 /** A wall-clock time such as "14:03". */
-export function formatTime(at: number): string {
+function formatTime(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
