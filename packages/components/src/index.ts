@@ -5,6 +5,7 @@
 export { HandoffElement, ConnectedElement, type Theme } from './base/handoff-element.js';
 export { handoffClientContext } from './context.js';
 export { ObserveController } from './controllers/observe.js';
+export { CommandController, type ElementCommand } from './controllers/command.js';
 export * from './events.js';
 export { HandoffScreen } from './handoff-screen/handoff-screen.js';
 export { HandoffConnectionStatus } from './handoff-connection-status/handoff-connection-status.js';

@@ -113,6 +113,27 @@ describe('<conversation-panel>', () => {
     expect(client.calls.map((c) => c.command)).to.deep.equal(['takeOver', 'sendMessage', 'release', 'resumeAi']);
   });
 
+  it('a success line goes once someone else changes what it describes; another conversation drops it', async () => {
+    const { el, client } = await connected();
+    client.add(conversation({ id: 'c2', customer: 'Omar Haddad' }));
+    button(el, 'Take Over Conversation')!.click();
+    await until(() => textOf(part(el, '[part="feedback"]')).includes('You took over'), 1000, 'feedback');
+    client.update('c1', { lastMessage: { id: 'm9', role: 'customer', text: 'Thanks', at: Date.now() } });
+    await el.updateComplete;
+    expect(textOf(part(el, '[part="feedback"]')), 'still true after an unrelated change').to.contain('You took over');
+    client.update('c1', { claim: { agent: sam, at: Date.now() } }); // a supervisor reassigned it
+    await until(() => !textOf(part(el, '[part="feedback"]')), 1000, 'stale feedback cleared');
+
+    client.update('c1', { claim: null });
+    await el.updateComplete;
+    client.failNext('takeOver', new FakeCommandError('claimed_by_other', 'claimed', sam));
+    button(el, 'Take Over Conversation')!.click();
+    await until(() => textOf(part(el, '[part="error"]')), 1000, 'error');
+    el.conversationId = 'c2';
+    await el.updateComplete;
+    expect(textOf(part(el, '[part="error"]'))).to.equal('');
+  });
+
   it('a lost race shows "Claimed by NAME"', async () => {
     const { el, client } = await connected();
     client.failNext('takeOver', new FakeCommandError('claimed_by_other', 'conversation is claimed', sam));

@@ -4,9 +4,10 @@ import type { Agent, ConversationState, Message, Mode, Service, Transcript } fro
 import { MAX_MESSAGE_LENGTH } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
+import { CommandController } from '../controllers/command.js';
 import { emit, type PanelAction } from '../events.js';
 import { panelActions, type ActionAvailability } from '../utils/actions.js';
-import { MODE_LABELS, ROLE_LABELS, describeError, timeTag } from '../utils/format.js';
+import { MODE_LABELS, ROLE_LABELS, timeTag } from '../utils/format.js';
 import { styles } from './conversation-panel.styles.js';
 
 const PENDING_TEXT: Record<PanelAction, string> = {
@@ -34,6 +35,13 @@ const COMMANDS = {
   send_message: 'sendMessage',
   load_older: 'loadOlder',
 } as const;
+/** While each success line stays true; once it stops (someone else changed the conversation), it goes. */
+const HOLDS: Partial<Record<PanelAction, (c: ConversationState, heldByMe: boolean) => boolean>> = {
+  take_over: (_c, mine) => mine,
+  resume_ai: (c) => c.status === 'ai',
+  release: (_c, mine) => !mine,
+  dismiss_flags: (c) => !c.flags.length,
+};
 /** Pixels from the bottom that still count as "at the bottom". */
 const STICK_SLACK = 24;
 
@@ -54,8 +62,8 @@ const STICK_SLACK = 24;
  * @summary The conversation detail panel.
  *
  * @attr {string} conversation-id - The conversation to show (connected mode subscribes to it).
- * @attr {'ai_only'|'human_supported'|'human_only'} mode - The service's mode (decides which actions are allowed). When connected, `client.services$` takes precedence.
- * @attr {string} service-name - The service's name. When connected, `client.services$` takes precedence.
+ * @attr {'ai_only'|'human_supported'|'human_only'} mode - The service's mode (decides which actions are allowed). Set from `client.services$` (the conversation's service) when connected.
+ * @attr {string} service-name - The service's name. Set from `client.services$` when connected.
  * @attr {string} pending - The action in flight (`take_over`, `resume_ai`, `release`, `dismiss_flags`, `send_message`, `load_older`).
  * @attr {string} error - A readable error from the last action.
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
@@ -109,9 +117,7 @@ export class ConversationPanel extends ConnectedElement {
     serviceName: { attribute: 'service-name' },
     pending: {},
     error: {},
-    feedback: { state: true, attribute: false },
     draft: { state: true, attribute: false },
-    services: { state: true, attribute: false },
   };
 
   conversationId = '';
@@ -123,11 +129,12 @@ export class ConversationPanel extends ConnectedElement {
   pending: PanelAction | null = null;
   error = '';
 
-  private feedback = '';
   private draft = '';
-  /** The services, when connected: the conversation's mode and service name come from them. */
-  private services: readonly Service[] | null = null;
+  /** The connected panel's own commands; `pending` and `error` are for a host that runs them. */
+  readonly #command = new CommandController<PanelAction>(this);
 
+  /** The services, when connected: `mode` and `serviceName` are set from the conversation's one. */
+  #services: readonly Service[] = [];
   #stickToBottom = true;
   #distanceFromBottom = 0;
   #firstMessageBefore: string | undefined;
@@ -140,7 +147,7 @@ export class ConversationPanel extends ConnectedElement {
     this.observe((c) => (this.conversationId ? c.conversation$(this.conversationId) : undefined), (c) => (this.conversation = c ?? null), id);
     this.observe((c) => (this.conversationId ? c.transcript$(this.conversationId) : undefined), (t) => (this.transcript = t ?? null), id);
     this.observe((c) => c.me$, (me) => (this.me = me));
-    this.observe((c) => c.services$, (s) => (this.services = s));
+    this.observe((c) => c.services$, (s) => (this.#services = s));
   }
 
   /** Moves focus to the panel's title. */
@@ -152,10 +159,14 @@ export class ConversationPanel extends ConnectedElement {
     super.willUpdate(changed);
     if (changed.has('conversationId') && changed.get('conversationId') !== undefined) {
       // Another conversation: drop the previous one's feedback, draft and scroll position.
-      this.feedback = '';
-      this.error = '';
+      this.#command.reset();
       this.draft = '';
       this.#stickToBottom = true;
+    }
+    const service = this.activeClient && this.#services.find((s) => s.id === this.conversation?.serviceId);
+    if (service) {
+      this.mode = service.mode;
+      this.serviceName = service.name;
     }
   }
 
@@ -189,7 +200,7 @@ export class ConversationPanel extends ConnectedElement {
           <h2 part="title" id="title" tabindex="-1">${c ? c.customer.name : 'Conversation'}</h2>
           ${c
             ? html`<p part="meta">
-                ${[this.#service?.name ?? this.serviceName, c.status === 'paused' ? 'Paused' : 'AI Active', this.#service ? MODE_LABELS[this.#service.mode] : this.mode ? MODE_LABELS[this.mode] : '']
+                ${[this.serviceName, c.status === 'paused' ? 'Paused' : 'AI Active', this.mode ? MODE_LABELS[this.mode] : '']
                   .filter(Boolean)
                   .join(' · ')}
               </p>`
@@ -202,16 +213,16 @@ export class ConversationPanel extends ConnectedElement {
   }
 
   #renderBody(c: ConversationState) {
-    const a = panelActions(c, this.#service?.mode ?? this.mode, this.me);
-    const busy = this.pending !== null;
+    const a = panelActions(c, this.mode, this.me);
+    const pending = this.#pending;
     const button = (action: PanelAction, part: string, label: string, { shown, reason }: ActionAvailability, primary = false) =>
       shown
         ? html`<button
             part="action ${part}"
             class="button ${primary ? 'primary' : ''}"
             type="button"
-            ?disabled=${!!reason || (busy && this.pending !== action)}
-            aria-busy=${this.pending === action ? 'true' : nothing}
+            ?disabled=${!!reason || (pending !== null && pending !== action)}
+            aria-busy=${pending === action ? 'true' : nothing}
             aria-describedby=${reason ? `reason-${part}` : nothing}
             @click=${() => this.#run(action)}
           >
@@ -228,8 +239,8 @@ export class ConversationPanel extends ConnectedElement {
       </div>
       <ul part="reasons">${reason('take-over', 'Take Over Conversation', a.takeOver)}${reason('resume-ai', 'Resume AI', a.resumeAi)}</ul>
       ${a.heldByOther ? html`<p part="holder">Claimed by ${a.heldByOther.name}. Only they can reply.</p>` : nothing}
-      <p part="feedback" role="status">${this.pending ? PENDING_TEXT[this.pending] : this.feedback}</p>
-      <p part="error" role="alert">${this.error}</p>
+      <p part="feedback" role="status">${pending ? PENDING_TEXT[pending] : this.#command.feedback}</p>
+      <p part="error" role="alert">${this.#command.error || this.error}</p>
       ${this.#renderTranscript()} ${a.heldByMe ? this.#renderReply(c) : nothing}
     `;
   }
@@ -243,8 +254,8 @@ export class ConversationPanel extends ConnectedElement {
             part="load-older"
             class="button"
             type="button"
-            ?disabled=${this.pending === 'load_older'}
-            aria-busy=${this.pending === 'load_older' ? 'true' : nothing}
+            ?disabled=${this.#pending === 'load_older'}
+            aria-busy=${this.#pending === 'load_older' ? 'true' : nothing}
             @click=${() => this.#run('load_older')}
           >
             Load older
@@ -263,7 +274,7 @@ export class ConversationPanel extends ConnectedElement {
   }
 
   #renderReply(c: ConversationState) {
-    const sending = this.pending === 'send_message';
+    const sending = this.#pending === 'send_message';
     return html`<form part="reply" @submit=${this.#onSubmit}>
       <label for="reply">Reply to ${c.customer.name}</label>
       <textarea
@@ -302,7 +313,7 @@ export class ConversationPanel extends ConnectedElement {
 
   async #send(): Promise<void> {
     const text = this.draft.trim();
-    if (!text || this.pending) return;
+    if (!text || this.#pending) return;
     // The draft is cleared only once the server has the message: a failure never loses it.
     if (await this.#run('send_message', text)) this.draft = '';
   }
@@ -311,35 +322,30 @@ export class ConversationPanel extends ConnectedElement {
     emit(this, 'handoff-panel-close', { id: this.conversation?.id ?? (this.conversationId || null) });
   }
 
+  /** The action in flight: this panel's own command, else as set by the host. */
+  get #pending(): PanelAction | null {
+    return this.#command.pending ?? this.pending;
+  }
+
   /** Emits the action, then, when connected and not cancelled, runs it. Resolves true on success. */
   async #run(action: PanelAction, text?: string): Promise<boolean> {
     const id = this.conversation?.id ?? this.conversationId;
-    if (!id || this.pending) return false;
-    this.error = '';
-    this.feedback = '';
-    if (!emit(this, 'handoff-conversation-action', { action, conversationId: id, ...(text !== undefined ? { text } : {}) }, { cancelable: true })) return false;
+    if (!id || this.#pending) return false;
     const client = this.activeClient;
-    if (!client) return false;
-    this.pending = action;
-    try {
-      await (action === 'send_message' ? client.sendMessage(id, text ?? '') : client[COMMANDS[action]](id));
-      this.feedback = DONE_TEXT[action];
-      return true;
-    } catch (err) {
-      this.error = describeError(err);
-      return false;
-    } finally {
-      this.pending = null;
-    }
+    return this.#command.run({
+      key: action,
+      request: () => emit(this, 'handoff-conversation-action', { action, conversationId: id, ...(text !== undefined ? { text } : {}) }, { cancelable: true }),
+      send: client && (() => (action === 'send_message' ? client.sendMessage(id, text ?? '') : client[COMMANDS[action]](id))),
+      done: DONE_TEXT[action],
+      holds: () => {
+        const c = this.conversation;
+        return !!c && HOLDS[action]?.(c, !!this.me && c.claim?.agent.id === this.me.id) !== false;
+      },
+    });
   }
 
   get #log(): HTMLElement | null {
     return this.renderRoot?.querySelector('[part="transcript"]') ?? null;
-  }
-
-  /** The conversation's service, when connected. */
-  get #service(): Service | undefined {
-    return this.services?.find((s) => s.id === this.conversation?.serviceId);
   }
 }
 

@@ -148,6 +148,10 @@ describe('<handoff-screen>', () => {
     await el.updateComplete;
     await salesToggle.updateComplete;
     expect(part(salesToggle, '[data-mode="human_only"]').getAttribute('aria-pressed')).to.equal('true');
+    // The parts reached the client through context only: none was handed a `client` property.
+    const connectedParts = el.shadowRoot!.querySelectorAll<HTMLElement & { client?: unknown }>('service-mode-toggle, conversation-panel, handoff-stats, handoff-connection-status');
+    expect(connectedParts.length).to.equal(6);
+    expect([...connectedParts].every((x) => x.client === undefined)).to.equal(true);
     el.remove();
     expect(Object.values(client.subscribers).every((n) => n === 0)).to.equal(true);
   });

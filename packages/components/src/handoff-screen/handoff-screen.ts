@@ -33,9 +33,10 @@ interface ServiceGroup {
  * conversations scrolls smoothly; a change to one conversation re-renders only that card, because
  * the SDK keeps the identity of every unchanged conversation object.
  *
- * With a client (property or `<handoff-provider>`) the screen and its parts connect
- * themselves; without one, it renders the data properties and its parts fire their events for
- * the host to handle.
+ * It renders only from its data properties. With a client (property or `<handoff-provider>`)
+ * it fills them from the client, and provides the client (through @lit/context) to everything it
+ * renders and to slotted elements, which connect themselves and run their commands; without
+ * one, its parts fire their events for the host to handle.
  *
  * @summary The Human Handoff screen.
  *
@@ -45,8 +46,8 @@ interface ServiceGroup {
  * @attr {'light'|'dark'} theme - Force a theme for the screen and everything in it.
  * @prop services - The services. Set from `client.services$` when connected.
  * @prop conversations - The active conversations. Set from `client.conversations$` when connected. Pass a new array (and a new object for a changed conversation) rather than mutating one.
- * @prop stats - The counters; computed from `conversations` when null. Ignored when connected.
- * @prop connection - The connection state for the indicator. Ignored when connected.
+ * @prop stats - The counters; computed from `conversations` when null. Set from `client.stats$` when connected.
+ * @prop connection - The connection state for the indicator. Set from `client.connection$` when connected.
  * @prop me - The signed-in agent. Set from `client.me$` when connected.
  * @prop transcripts - Transcripts by conversation id, for the panel when not connected.
  * @prop client - An SDK client; otherwise the one from `<handoff-provider>`.
@@ -110,7 +111,7 @@ export class HandoffScreen extends ConnectedElement {
 
   private tick = Date.now();
 
-  /** Re-provides the screen's client, so slotted elements (a `<handoff-toaster>`) connect too. */
+  /** The one way the client reaches the screen's parts and slotted elements (a `<handoff-toaster>`). */
   readonly #provider = new ContextProvider(this, { context: handoffClientContext });
 
   #groups = new Map<string, ServiceGroup>();
@@ -126,6 +127,8 @@ export class HandoffScreen extends ConnectedElement {
     this.observe((c) => c.services$, (s) => (this.services = s));
     this.observe((c) => c.conversations$, (c) => (this.conversations = c));
     this.observe((c) => c.me$, (m) => (this.me = m));
+    this.observe((c) => c.stats$, (s) => (this.stats = s));
+    this.observe((c) => c.connection$, (s) => (this.connection = s));
     this.addEventListener('handoff-conversation-select', (e) => void this.open(e.detail.id));
     this.addEventListener('handoff-open-conversation', (e: OpenConversationEvent) => void this.open(e.detail.id));
     this.addEventListener('handoff-panel-close', () => void this.close());
@@ -170,10 +173,9 @@ export class HandoffScreen extends ConnectedElement {
   }
 
   protected override render() {
-    const client = this.activeClient;
     this.#regroup();
-    const byId = new Map(this.services.map((s) => [s.id, s]));
     const selected = this.selected ? this.conversations.find((c) => c.id === this.selected) : undefined;
+    const service = selected && this.services.find((s) => s.id === selected.serviceId);
     let claimedAll = 0;
     for (const g of this.#groups.values()) claimedAll += g.claimed;
     const allMode = this.services.length && this.services.every((s) => s.mode === this.services[0]!.mode) ? this.services[0]!.mode : null;
@@ -181,35 +183,26 @@ export class HandoffScreen extends ConnectedElement {
     return html`<div part="base">
         <div part="header">
           <h1 part="title">${this.heading}</h1>
-          ${client
-            ? html`<handoff-connection-status part="connection" .client=${client}></handoff-connection-status>`
-            : html`<handoff-connection-status
-                part="connection"
-                .state=${this.connection}
-                status=${this.connection?.status ?? 'offline'}
-              ></handoff-connection-status>`}
+          <handoff-connection-status part="connection" .state=${this.connection} status=${this.connection?.status ?? 'offline'}></handoff-connection-status>
         </div>
-        ${client
-          ? html`<handoff-stats part="stats" .client=${client}></handoff-stats>`
-          : html`<handoff-stats part="stats" .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>`}
+        <handoff-stats part="stats" .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>
         ${this.services.length >= 2
           ? html`<div part="toolbar">
               <span part="toolbar-label" aria-hidden="true">Set all services</span>
-              <service-mode-toggle part="set-all" all label="Set all services" .client=${client} .mode=${allMode} .claimed=${claimedAll}></service-mode-toggle>
+              <service-mode-toggle part="set-all" all label="Set all services" .mode=${allMode} .claimed=${claimedAll}></service-mode-toggle>
             </div>`
           : nothing}
         <div part="body" class=${this.selected ? 'with-panel' : ''}>
-          <div part="services">${this.services.map((s) => this.#renderService(s, client !== undefined))}</div>
+          <div part="services">${this.services.map((s) => this.#renderService(s))}</div>
           ${this.selected
             ? html`<conversation-panel
                 part="panel"
                 conversation-id=${this.selected}
-                .client=${client}
-                .conversation=${client ? null : selected ?? null}
-                .transcript=${client ? null : this.transcripts[this.selected] ?? null}
+                .conversation=${selected ?? null}
+                .transcript=${this.transcripts[this.selected] ?? null}
                 .me=${this.me}
-                mode=${(selected && byId.get(selected.serviceId)?.mode) || nothing}
-                service-name=${(selected && byId.get(selected.serviceId)?.name) || ''}
+                mode=${service?.mode || nothing}
+                service-name=${service?.name || ''}
               ></conversation-panel>`
             : nothing}
         </div>
@@ -217,21 +210,14 @@ export class HandoffScreen extends ConnectedElement {
       <slot></slot>`;
   }
 
-  #renderService(s: Service, connected: boolean) {
+  #renderService(s: Service) {
     const group = this.#groups.get(s.id) ?? { conversations: [], claimed: 0 };
     const items = group.conversations;
     return html`<section part="service" aria-labelledby="service-${s.id}" data-service=${s.id}>
       <header part="service-header">
         <h2 part="service-name" id="service-${s.id}" tabindex="-1">${s.name}</h2>
         <span part="service-count">${items.length} active</span>
-        <service-mode-toggle
-          part="mode-toggle"
-          service-id=${s.id}
-          service-name=${s.name}
-          .client=${connected ? this.activeClient : undefined}
-          .mode=${s.mode}
-          .claimed=${group.claimed}
-        ></service-mode-toggle>
+        <service-mode-toggle part="mode-toggle" service-id=${s.id} service-name=${s.name} .mode=${s.mode} .claimed=${group.claimed}></service-mode-toggle>
       </header>
       ${items.length
         ? html`<div part="list" role="list" aria-label="${s.name} conversations">

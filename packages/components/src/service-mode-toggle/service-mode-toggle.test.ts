@@ -87,6 +87,16 @@ describe('<service-mode-toggle>', () => {
     expect(client.services.value.find((s) => s.id === 'sales')!.mode).to.equal('human_only');
   });
 
+  it('connected: the success line goes once the mode is changed again elsewhere', async () => {
+    const client = new FakeHandoffClient();
+    const el = await fixture<ServiceModeToggle>(html`<service-mode-toggle service-id="sales" service-name="Sales" .client=${client}></service-mode-toggle>`);
+    option(el, 'human_only').click();
+    await until(() => textOf(part(el, '[part="feedback"]')) === 'Sales set to Human Only', 1000, 'feedback');
+    await client.setMode('sales', 'ai_only'); // another supervisor
+    await until(() => option(el, 'ai_only').getAttribute('aria-pressed') === 'true', 1000, 'new mode');
+    expect(textOf(part(el, '[part="feedback"]'))).to.equal('');
+  });
+
   it('connected: a failure shows a readable error and keeps the old mode', async () => {
     const client = new FakeHandoffClient();
     const el = await fixture<ServiceModeToggle>(html`<service-mode-toggle service-id="billing" .client=${client}></service-mode-toggle>`);

@@ -2,8 +2,9 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConversationState, Mode, Service } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
+import { CommandController } from '../controllers/command.js';
 import { emit } from '../events.js';
-import { MODES, MODE_LABELS, describeError } from '../utils/format.js';
+import { MODES, MODE_LABELS } from '../utils/format.js';
 import { styles } from './service-mode-toggle.styles.js';
 
 /**
@@ -59,7 +60,6 @@ export class ServiceModeToggle extends ConnectedElement {
     pending: {},
     error: {},
     confirming: { state: true, attribute: false },
-    feedback: { state: true, attribute: false },
     focusIndex: { state: true, attribute: false },
   };
 
@@ -74,8 +74,9 @@ export class ServiceModeToggle extends ConnectedElement {
   error = '';
 
   private confirming = false;
-  private feedback = '';
   private focusIndex = -1;
+  /** The connected toggle's own command; `pending` and `error` are for a host that runs it. */
+  readonly #command = new CommandController<Mode>(this);
   /** Claims counted from `client.conversations$`, used while `claimed` is unset. */
   #counted = 0;
 
@@ -92,6 +93,8 @@ export class ServiceModeToggle extends ConnectedElement {
   protected override render() {
     const name = this.label || (this.all ? 'Set all services' : `${this.serviceName || 'Service'} mode`);
     const tabbable = this.focusIndex >= 0 ? this.focusIndex : Math.max(0, MODES.indexOf(this.mode as Mode));
+    // The mode being applied: by this toggle's own command, else as set by the host.
+    const pending = this.#command.pending ?? this.pending;
     return html`<div part="group" role="group" aria-label=${name} @keydown=${this.#onKeydown}>
         ${MODES.map((mode, i) => {
           const pressed = mode === this.mode;
@@ -100,7 +103,7 @@ export class ServiceModeToggle extends ConnectedElement {
             type="button"
             data-mode=${mode}
             aria-pressed=${pressed ? 'true' : 'false'}
-            aria-busy=${this.pending === mode ? 'true' : nothing}
+            aria-busy=${pending === mode ? 'true' : nothing}
             aria-disabled=${this.disabled ? 'true' : nothing}
             tabindex=${i === tabbable ? 0 : -1}
             @click=${() => this.#choose(mode)}
@@ -111,8 +114,8 @@ export class ServiceModeToggle extends ConnectedElement {
         })}
       </div>
       ${this.confirming ? this.#renderConfirm() : nothing}
-      <span part="feedback" role="status">${this.pending ? `Switching to ${MODE_LABELS[this.pending]}…` : this.feedback}</span>
-      <span part="error" role="alert">${this.error}</span>`;
+      <span part="feedback" role="status">${pending ? `Switching to ${MODE_LABELS[pending]}…` : this.#command.feedback}</span>
+      <span part="error" role="alert">${this.#command.error || this.error}</span>`;
   }
 
   #renderConfirm() {
@@ -165,7 +168,7 @@ export class ServiceModeToggle extends ConnectedElement {
   }
 
   async #choose(mode: Mode): Promise<void> {
-    if (this.disabled || this.pending || mode === this.mode) return;
+    if (this.disabled || this.#command.pending || this.pending || mode === this.mode) return;
     if (mode === 'ai_only' && (this.claimed ?? this.#counted) > 0) {
       this.confirming = true;
       await this.updateComplete;
@@ -191,22 +194,16 @@ export class ServiceModeToggle extends ConnectedElement {
     return this.renderRoot.querySelectorAll<HTMLButtonElement>('[part~="option"]');
   }
 
-  async #apply(mode: Mode): Promise<void> {
+  #apply(mode: Mode): Promise<boolean> {
     const serviceId = this.all ? null : this.serviceId;
-    this.error = '';
-    this.feedback = '';
-    if (!emit(this, 'handoff-mode-change', { serviceId, mode }, { cancelable: true })) return;
     const client = this.activeClient;
-    if (!client) return;
-    this.pending = mode;
-    try {
-      await (serviceId === null ? client.setAllModes(mode) : client.setMode(serviceId, mode));
-      this.feedback = `${this.all ? 'All services' : this.serviceName || 'Service'} set to ${MODE_LABELS[mode]}`;
-    } catch (err) {
-      this.error = describeError(err);
-    } finally {
-      this.pending = null;
-    }
+    return this.#command.run({
+      key: mode,
+      request: () => emit(this, 'handoff-mode-change', { serviceId, mode }, { cancelable: true }),
+      send: client && (() => (serviceId === null ? client.setAllModes(mode) : client.setMode(serviceId, mode))),
+      done: `${this.all ? 'All services' : this.serviceName || 'Service'} set to ${MODE_LABELS[mode]}`,
+      holds: () => this.mode === mode,
+    });
   }
 
   #fromServices(services: readonly Service[]): void {
