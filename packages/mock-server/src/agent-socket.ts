@@ -156,6 +156,12 @@ export class AgentSocket extends Connection {
   /** Sends each seq exactly once and in order: the replay, the buffer and live events overlap. */
   private sendEvent(e: EventFrame): void {
     if (e.seq <= this.lastSentSeq) return;
+    if (e.seq !== this.lastSentSeq + 1) {
+      // This instance missed events (a shared store's log moved on without it): the client must
+      // not apply a gap, so it reconnects and resyncs.
+      this.close(CloseCode.GoingAway, 'missed events; resync');
+      return;
+    }
     this.lastSentSeq = e.seq;
     this.send(e);
   }

@@ -2,8 +2,10 @@
 /**
  * Runs the conversation server: prints the URLs and the agents' tokens, then logs quietly
  * (structured JSON on stderr). SIGINT/SIGTERM close every socket with 1001 (going away).
+ * With `--instances n` it runs n server processes on one Redis behind a balancer (./instances.ts).
  */
 import { readConfig, USAGE } from './config.js';
+import { runInstances } from './instances.js';
 import { startServer } from './server.js';
 import { DEFAULT_AGENTS } from './server.js';
 import { createLogger } from './log.js';
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (config.instances > 1) return runInstances(config, process.argv.slice(2));
   const log = createLogger(config.server.logLevel ?? 'warn');
   const server = await startServer({ ...config.server, log });
   const agents = config.server.agents ?? DEFAULT_AGENTS;
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `Handoff mock server (protocol v1, epoch ${server.epoch})`,
+      `Handoff mock server (protocol v1, epoch ${server.epoch}, ${config.server.redisUrl ? `state in Redis ${redactUrl(config.server.redisUrl)}` : 'state in memory'})`,
       `  console       ${server.httpUrl}/`,
       `  human handoff ${server.httpUrl}/human_handoff`,
       `  customer chat ${server.httpUrl}/chat`,
@@ -53,6 +56,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The URL without its password, for printing. */
+function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
 }
 
 void main().catch((err: unknown) => {

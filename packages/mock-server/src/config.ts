@@ -17,6 +17,8 @@ export const USAGE = `Usage: handoff-mock-server [options]
   --host <addr>           address to bind (env HOST, default 127.0.0.1)
   --config <file.json>    agents (replacing the demo agents), services, allowed origins (env HANDOFF_CONFIG)
   --allow-origin <origin> browser origin allowed to open sockets; repeatable, or * (env ALLOWED_ORIGINS, comma-separated)
+  --redis <url>           keep state in Redis, shared by instances and kept across restarts (env REDIS_URL; default: in memory)
+  --instances <n>         run n instances on ports port+1..port+n behind a round-robin balancer on port (needs --redis; default 1)
   --ai-delay <ms>         how long the AI takes to answer (env AI_DELAY_MS, default 600)
   --heartbeat <ms>        server ping interval (env HEARTBEAT_MS, default 15000; timeout 2.5x)
   --idle-timeout <ms>     end conversations idle this long (env IDLE_TIMEOUT_MS, default 1800000; 120000 with --simulate)
@@ -42,6 +44,8 @@ export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 
 export interface CliConfig {
   help: boolean;
+  /** Server processes to run; more than one shares a Redis behind a balancer. */
+  instances: number;
   server: ServerOptions;
 }
 
@@ -54,6 +58,8 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       host: { type: 'string' },
       config: { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
+      redis: { type: 'string' },
+      instances: { type: 'string' },
       'ai-delay': { type: 'string' },
       heartbeat: { type: 'string' },
       'idle-timeout': { type: 'string' },
@@ -75,6 +81,15 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
     heartbeatIntervalMs: int('heartbeat', values.heartbeat ?? env.HEARTBEAT_MS, 15_000),
     logLevel: logLevel(values.verbose, env.LOG_LEVEL),
   };
+
+  const redisUrl = values.redis ?? env.REDIS_URL;
+  if (redisUrl) {
+    if (!/^rediss?:\/\//.test(redisUrl)) throw new Error(`--redis must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+    server.redisUrl = redisUrl;
+  }
+  const instances = int('instances', values.instances, 1);
+  if (instances < 1) throw new Error('--instances must be at least 1');
+  if (instances > 1 && !redisUrl) throw new Error('--instances above 1 needs --redis <url>: instances share their state through Redis');
 
   const origins = values['allow-origin'] ?? env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
   if (origins?.length) server.allowedOrigins = origins;
@@ -99,7 +114,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   // Simulated customers often go quiet: end those conversations sooner so the screen keeps moving.
   server.idleTimeoutMs = int('idle-timeout', values['idle-timeout'] ?? env.IDLE_TIMEOUT_MS, values.simulate ? 120_000 : 30 * 60_000);
 
-  return { help: values.help ?? false, server };
+  return { help: values.help ?? false, instances, server };
 }
 
 export function readConfigFile(file: string): ConfigFile {

@@ -18,6 +18,7 @@ import { Handoff } from './handoff.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import type { Simulator, SimulatorOptions } from './simulator.js';
 import { MemoryStore, type CommandResult, type Store } from './store.js';
+import { RedisStore } from './redis-store.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -61,8 +62,13 @@ export interface ServerOptions {
    */
   allowedOrigins?: readonly string[];
   limits?: Partial<Limits>;
+  /**
+   * Keep state in this Redis (`redis://host:port`), shared by every instance given the same URL
+   * and durable across restarts. Default: in memory, lost on exit.
+   */
+  redisUrl?: string;
   /** Build a different store (e.g. to test under latency, or a shared one). */
-  createStore?: (init: { epoch: string; services: Service[]; eventLogSize: number }) => Store;
+  createStore?: (init: { epoch: string; services: Service[]; eventLogSize: number }) => Store | Promise<Store>;
   /** Pages: `chat.html`, `chat.js`, `console/*.html`. Default: this package's `public/`. */
   staticDir?: string;
   /** Served at `/assets/`. Default: the repository's `dist/` (the rollup bundles). */
@@ -110,7 +116,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     services: servicesFor(options),
     eventLogSize: options.eventLogSize ?? 5000,
   };
-  const store = options.createStore ? options.createStore(init) : new MemoryStore(init);
+  const store: Store = options.createStore
+    ? await options.createStore(init)
+    : options.redisUrl
+      ? await RedisStore.connect({ ...init, url: options.redisUrl, onError: (err) => log.warn('redis stream read failed', { err: String(err) }) })
+      : new MemoryStore(init);
   const handoff = new Handoff({
     store,
     aiDelayMs: options.aiDelayMs ?? 600,
@@ -188,7 +198,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ? new (await import('./simulator.js')).Simulator(handoff, { seed: options.seed ?? 1, ...options.simulate }, log)
     : undefined;
   await simulator?.start();
-  log.info('listening', { url: httpUrl, epoch });
+  log.info('listening', { url: httpUrl, epoch: store.epoch });
 
   let closed: Promise<void> | undefined;
   return {
@@ -196,7 +206,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     httpUrl,
     agentWsUrl: `ws://${hostForUrl}:${port}/ws/agent`,
     customerWsUrl: `ws://${hostForUrl}:${port}/ws/customer`,
-    epoch,
+    epoch: store.epoch,
     store,
     handoff,
     simulator,
@@ -213,6 +223,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
+        await store.close?.();
       })();
       return closed;
     },

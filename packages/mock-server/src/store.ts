@@ -66,7 +66,10 @@ export type CommandResult = (
 export type EventListener = (event: EventFrame) => void;
 
 export interface Store {
-  /** New on every start; a seq only means something within its epoch. */
+  /**
+   * A seq only means something within its epoch. The memory store makes one on every start; a
+   * shared store keeps it as long as it keeps its data.
+   */
   readonly epoch: string;
 
   listServices(): Promise<Service[]>;
@@ -123,6 +126,9 @@ export interface Store {
    */
   getCommandResult(agentId: string, commandId: string): Promise<CommandResult | undefined>;
   putCommandResult(agentId: string, commandId: string, result: CommandResult): Promise<void>;
+
+  /** Releases connections (a shared store); called once the server has closed every socket. */
+  close?(): Promise<void>;
 }
 
 /** How long an agent's command answers are remembered (docs/protocol.md, "Commands"). */

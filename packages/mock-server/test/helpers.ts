@@ -16,11 +16,21 @@ import {
   type Service,
   type Snapshot,
 } from '@handoff/sdk/protocol';
-import { startServer, type RunningServer, type ServerOptions } from '../src/index.js';
+import { rmSync } from 'node:fs';
+import { RedisStore, startServer, type RunningServer, type ServerOptions } from '../src/index.js';
+import { startBalancer } from '../src/balancer.js';
+import { startRedis, type RedisProcess } from './redis-server.js';
+
+/**
+ * Which servers `start` gives (set by topologies.test.ts, which runs the behaviour tests once per
+ * topology): `memory` (default), `redis` (one instance on a real Redis), or `redis3` (three
+ * instances on one Redis, with each new agent or customer socket going to the next instance).
+ */
+export const TOPOLOGY = (process.env.HANDOFF_TEST_TOPOLOGY ?? 'memory') as 'memory' | 'redis' | 'redis3';
 
 /** Fast, quiet defaults for tests. */
-export function start(opts: ServerOptions = {}): Promise<RunningServer> {
-  return startServer({
+export async function start(opts: ServerOptions = {}): Promise<RunningServer> {
+  const options: ServerOptions = {
     port: 0,
     simulate: false,
     aiDelayMs: 30,
@@ -28,7 +38,66 @@ export function start(opts: ServerOptions = {}): Promise<RunningServer> {
     logLevel: 'silent',
     limits: { commandBurst: 1000, commandsPerSecond: 1000 },
     ...opts,
+  };
+  // A test that brings its own store tests that store.
+  if (TOPOLOGY === 'memory' || opts.createStore) return startServer(options);
+  const url = (await testRedis()).url;
+  const keyPrefix = `s${++servers}:`; // a fresh, empty state for each server of a test
+  const createStore: ServerOptions['createStore'] = (init) => RedisStore.connect({ ...init, url, keyPrefix });
+  if (TOPOLOGY === 'redis') return startServer({ ...options, createStore });
+  // The simulator runs on one instance only, as `--instances` does.
+  const instances: RunningServer[] = [];
+  for (let i = 0; i < 3; i++) instances.push(await startServer({ ...options, createStore, ...(i > 0 ? { simulate: false } : {}) }));
+  return spread(instances);
+}
+
+let servers = 0;
+let redis: Promise<RedisProcess> | undefined;
+/** One redis-server per test process, started on first use and killed when the process exits. */
+function testRedis(): Promise<RedisProcess> {
+  redis ??= startRedis().then((r) => {
+    r.unref();
+    process.once('exit', () => {
+      try {
+        process.kill(r.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(r.dir, { recursive: true, force: true });
+    });
+    return r;
   });
+  return redis;
+}
+
+/**
+ * Several instances as one server, behind the round-robin balancer as in production: each new
+ * socket goes to the next instance; state is read through the first.
+ */
+async function spread(instances: RunningServer[]): Promise<RunningServer> {
+  const first = instances[0]!;
+  const balancer = await startBalancer({ port: 0, host: '127.0.0.1', backends: instances.map((s) => s.port) });
+  const base = `127.0.0.1:${balancer.port}`;
+  return {
+    port: balancer.port,
+    httpUrl: `http://${base}`,
+    agentWsUrl: `ws://${base}/ws/agent`,
+    customerWsUrl: `ws://${base}/ws/customer`,
+    epoch: first.epoch,
+    store: first.store,
+    handoff: first.handoff,
+    simulator: first.simulator,
+    async close() {
+      await Promise.all(instances.map((s) => s.close()));
+      await balancer.close();
+    },
+    dropAllSockets() {
+      for (const s of instances) s.dropAllSockets();
+    },
+    sendRawToAgents(text: string) {
+      for (const s of instances) s.sendRawToAgents(text);
+    },
+  };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

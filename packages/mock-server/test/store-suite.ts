@@ -1,0 +1,232 @@
+/**
+ * What every `Store` must do, run against each implementation by store.test.ts: the behaviour
+ * the handoff rules and the sockets rely on, through the public interface only.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EventFrame, Service } from '@handoff/sdk/protocol';
+import type { ConversationRecord, Store } from '../src/index.js';
+
+export function record(id: string, patch: Partial<ConversationRecord> = {}): ConversationRecord {
+  return {
+    id,
+    serviceId: 'billing',
+    customer: { id: `u-${id}`, name: 'Ann' },
+    status: 'ai',
+    claim: null,
+    flags: [],
+    escalation: null,
+    startedAt: 1,
+    updatedAt: 1,
+    lastMessage: null,
+    messageCount: 0,
+    version: 0,
+    aiSession: 0,
+    pausedBy: null,
+    customerToken: 't',
+    lastActivityAt: 1,
+    ...patch,
+  };
+}
+
+export const BILLING: Service = { id: 'billing', name: 'Billing', mode: 'human_supported' };
+
+export interface StoreInit {
+  services: Service[];
+  eventLogSize: number;
+}
+
+/** Makes a fresh, empty store; the suite closes it (if it can be closed) after each test. */
+export type MakeStore = (init: StoreInit) => Promise<Store & { close?(): Promise<void> }>;
+
+export function storeSuite(make: MakeStore): void {
+  const opened: Array<Store & { close?(): Promise<void> }> = [];
+  const newStore = async (eventLogSize = 100) => {
+    const store = await make({ services: [{ ...BILLING }], eventLogSize });
+    opened.push(store);
+    return store;
+  };
+  test.afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close?.();
+  });
+
+
+  test('updateConversation is compare-and-set on version (and on the service mode when asked)', async () => {
+    const store = await newStore();
+    await store.createConversation(record('c1'));
+    const read = (await store.getConversation('c1'))!;
+    const a = await store.updateConversation({ ...read, claim: { agent: { id: 'a1', name: 'A' }, at: 2 } });
+    const b = await store.updateConversation({ ...read, claim: { agent: { id: 'a2', name: 'B' }, at: 2 } });
+    assert.equal(a?.claim?.agent.id, 'a1');
+    assert.equal(b, null, 'the second writer read a stale version');
+    assert.equal((await store.getConversation('c1'))?.claim?.agent.id, 'a1');
+
+    const fresh = (await store.getConversation('c1'))!;
+    assert.equal(await store.updateConversation({ ...fresh, flags: ['non_answer'] }, { expectMode: 'ai_only' }), null);
+    assert.ok(await store.updateConversation({ ...fresh, flags: ['non_answer'] }, { expectMode: 'human_supported' }));
+  });
+
+  test('reads are copies: changing one does not change the store', async () => {
+    const store = await newStore();
+    await store.createConversation(record('c1'));
+    const read = (await store.getConversation('c1'))!;
+    read.flags.push('thumbs_down');
+    assert.deepEqual((await store.getConversation('c1'))?.flags, []);
+  });
+
+  test('refuses ai messages for a paused conversation, or one paused since the reply began', async () => {
+    const store = await newStore();
+    await store.createConversation(record('c1'));
+    const ai = (id: string) => ({ id, role: 'ai' as const, text: 'hi', at: 5 });
+    assert.equal((await store.appendMessage('c1', ai('m1'), { aiSession: 0 })).ok, true);
+    const c = (await store.getConversation('c1'))!;
+    await store.updateConversation({ ...c, status: 'paused', aiSession: 1 });
+    assert.deepEqual(await store.appendMessage('c1', ai('m2')), { ok: false, reason: 'paused' });
+    const p = (await store.getConversation('c1'))!;
+    await store.updateConversation({ ...p, status: 'ai' }); // resumed, but in a new session
+    assert.deepEqual(await store.appendMessage('c1', ai('m3'), { aiSession: 0 }), { ok: false, reason: 'paused' });
+    assert.equal((await store.appendMessage('c1', ai('m4'), { aiSession: 1 })).ok, true);
+    // Customer and system messages are always accepted; agent ones need the claim.
+    assert.equal((await store.appendMessage('c1', { id: 'm5', role: 'agent', text: 'x', at: 6 }, { claimant: 'a1' })).ok, false);
+    assert.deepEqual(await store.appendMessage('nope', ai('m6')), { ok: false, reason: 'not_found' });
+  });
+
+  test('appendMessage keeps the preview fields and logs message_added', async () => {
+    const store = await newStore();
+    await store.createConversation(record('c1'));
+    await store.appendMessage('c1', { id: 'm1', role: 'customer', text: 'hello', at: 10 });
+    const c = (await store.getConversation('c1'))!;
+    assert.equal(c.lastMessage?.id, 'm1');
+    assert.equal(c.messageCount, 1);
+    assert.equal(c.updatedAt, 10);
+    assert.equal(c.lastActivityAt, 10);
+    const events = (await store.readSince(0))!;
+    assert.deepEqual(events.map((e) => e.event.kind), ['conversation_started', 'message_added']);
+  });
+
+  test('the event log is bounded; readSince returns null for a gap older than the log', async () => {
+    const store = await newStore(5);
+    const seen: EventFrame[] = [];
+    store.subscribe((e) => seen.push(e));
+    await store.createConversation(record('c1'));
+    for (let i = 0; i < 9; i++) await store.appendMessage('c1', { id: `m${i}`, role: 'customer', text: 'x', at: i });
+    assert.equal(await store.currentSeq(), 10);
+    assert.deepEqual(seen.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual((await store.readSince(5))!.map((e) => e.seq), [6, 7, 8, 9, 10]);
+    assert.deepEqual(await store.readSince(10), []);
+    assert.equal(await store.readSince(4), null, 'seq 5 has left the log');
+    assert.equal(await store.readSince(11), null, 'a seq from the future');
+  });
+
+  test('a snapshot is consistent with its seq and windows the transcript', async () => {
+    const store = await newStore();
+    await store.createConversation(record('c1'));
+    for (let i = 0; i < 7; i++) await store.appendMessage('c1', { id: `m${i}`, role: 'customer', text: `t${i}`, at: i });
+    const snap = await store.snapshot(3);
+    assert.equal(snap.seq, 8);
+    assert.deepEqual(snap.conversations[0]!.messages.map((m) => m.id), ['m4', 'm5', 'm6']);
+    assert.equal(snap.conversations[0]!.hasOlder, true);
+    assert.ok(!('version' in snap.conversations[0]!), 'server-only fields stay on the server');
+    assert.ok(!('customerToken' in snap.conversations[0]!));
+    const page = await store.getMessages('c1', { before: 'm4', limit: 3 });
+    assert.deepEqual(page?.messages.map((m) => m.id), ['m1', 'm2', 'm3']);
+    assert.equal(page?.hasOlder, true);
+    assert.deepEqual((await store.getMessages('c1', { before: 'm1', limit: 3 }))?.messages.map((m) => m.id), ['m0']);
+  });
+
+  test('command results are remembered per agent and command id', async () => {
+    const store = await newStore();
+    await store.putCommandResult('a1', 'x', { ok: true });
+    await store.putCommandResult('a1', 'y', { ok: false, code: 'not_found', message: 'no', retryable: false, fingerprint: 'f' });
+    assert.deepEqual(await store.getCommandResult('a1', 'x'), { ok: true });
+    assert.deepEqual(await store.getCommandResult('a1', 'y'), { ok: false, code: 'not_found', message: 'no', retryable: false, fingerprint: 'f' });
+    assert.equal(await store.getCommandResult('a2', 'x'), undefined, 'another agent has its own answers');
+  });
+
+  test('ending for idleness checks the activity in the same step', async () => {
+    const store = await newStore();
+    await store.createConversation(record('c1', { lastActivityAt: 100 }));
+    assert.equal(await store.endConversation('c1', 'idle_timeout', { idleSince: 50 }), false, 'active after the cutoff');
+    assert.ok(await store.getConversation('c1'));
+    assert.equal(await store.endConversation('c1', 'idle_timeout', { idleSince: 100 }), true);
+    assert.equal(await store.endConversation('c1', 'customer_left'), false, 'already ended');
+  });
+
+  test('a throwing listener does not stop the write or other listeners', async () => {
+    const store = await newStore();
+    let got = 0;
+    store.subscribe(() => {
+      throw new Error('boom');
+    });
+    store.subscribe(() => got++);
+    await store.createConversation(record('c1'));
+    assert.equal(got, 1);
+    assert.ok(await store.getConversation('c1'));
+  });
+
+  test('concurrent compare-and-set writers: exactly one wins', async () => {
+    const store = await newStore();
+    await store.createConversation(record('c1'));
+    const read = (await store.getConversation('c1'))!;
+    const claims = await Promise.all(
+      ['a1', 'a2', 'a3', 'a4'].map((id) => store.updateConversation({ ...read, claim: { agent: { id, name: id }, at: 2 } })),
+    );
+    assert.equal(claims.filter(Boolean).length, 1);
+    const winner = claims.find(Boolean)!;
+    assert.equal((await store.getConversation('c1'))?.claim?.agent.id, winner.claim?.agent.id);
+    assert.equal((await store.getConversation('c1'))?.version, read.version + 1);
+  });
+
+  test('services: the mode changes, and is logged only when it changed', async () => {
+    const store = await newStore();
+    assert.deepEqual(await store.listServices(), [BILLING]);
+    assert.equal(await store.setServiceMode('nope', 'ai_only'), undefined);
+    assert.deepEqual(await store.setServiceMode('billing', 'ai_only'), { ...BILLING, mode: 'ai_only' });
+    assert.deepEqual(await store.setServiceMode('billing', 'ai_only'), { ...BILLING, mode: 'ai_only' });
+    assert.equal((await store.getService('billing'))?.mode, 'ai_only');
+    assert.deepEqual((await store.readSince(0))!.map((e) => e.event), [{ kind: 'service_mode_changed', serviceId: 'billing', mode: 'ai_only' }]);
+  });
+
+  test('conversations are listed oldest first; a second create of one id throws', async () => {
+    const store = await newStore();
+    for (const id of ['c3', 'c1', 'c2']) await store.createConversation(record(id));
+    assert.deepEqual((await store.listConversations()).map((c) => c.id), ['c3', 'c1', 'c2']);
+    await assert.rejects(store.createConversation(record('c1')));
+    assert.deepEqual(await store.getConversation('c1'), record('c1'));
+    await store.endConversation('c1', 'customer_left');
+    assert.deepEqual((await store.listConversations()).map((c) => c.id), ['c3', 'c2']);
+    assert.equal(await store.getMessages('c1', { limit: 5 }), undefined);
+  });
+
+  test('rating: only ai messages, logged as message_updated, and the preview follows', async () => {
+    const store = await newStore();
+    await store.createConversation(record('c1'));
+    await store.appendMessage('c1', { id: 'm1', role: 'customer', text: 'q', at: 2 });
+    await store.appendMessage('c1', { id: 'm2', role: 'ai', text: 'a / "quoted" é', at: 3 });
+    assert.equal(await store.rateMessage('c1', 'm1', 'down'), undefined, 'a customer message');
+    assert.equal(await store.rateMessage('c1', 'zz', 'down'), undefined, 'no such message');
+    const rated = await store.rateMessage('c1', 'm2', 'down');
+    assert.deepEqual(rated, { id: 'm2', role: 'ai', text: 'a / "quoted" é', at: 3, rating: 'down' });
+    assert.deepEqual((await store.getConversation('c1'))?.lastMessage, rated);
+    assert.deepEqual((await store.getMessages('c1', { limit: 5 }))?.messages.at(-1), rated);
+    const last = (await store.readSince(0))!.at(-1)!;
+    assert.deepEqual(last.event, { kind: 'message_updated', conversationId: 'c1', message: rated });
+  });
+
+  test('an appended message comes back with the stored conversation and an event of the same seq order', async () => {
+    const store = await newStore();
+    const seen: EventFrame[] = [];
+    store.subscribe((e) => seen.push(e));
+    await store.createConversation(record('c1'));
+    const agentMessage = { id: 'm1', role: 'agent' as const, text: 'hi', at: 9, agent: { id: 'a1', name: 'A' } };
+    const c = (await store.getConversation('c1'))!;
+    await store.updateConversation({ ...c, status: 'paused', claim: { agent: { id: 'a1', name: 'A' }, at: 5 } });
+    const appended = await store.appendMessage('c1', agentMessage, { claimant: 'a1' });
+    assert.ok(appended.ok);
+    assert.deepEqual(appended.conversation, { ...(await store.getConversation('c1'))! });
+    assert.equal(appended.conversation.messageCount, 1);
+    assert.deepEqual(seen.map((e) => e.event.kind), ['conversation_started', 'conversation_changed', 'message_added']);
+    assert.ok(seen.every((e) => e.epoch === store.epoch && typeof e.at === 'number'));
+    assert.deepEqual(await store.readSince(0), seen);
+  });
+}
