@@ -1,6 +1,6 @@
 /**
  * The Lua scripts of `RedisStore`. Each write checks, writes and appends its event in one script,
- * so it is atomic across every server instance sharing the Redis (docs/decisions.md D-redis-2):
+ * so it is atomic across every server instance sharing the Redis (docs/decisions.md D19):
  * no read-then-write ever spans an await.
  *
  * Every write script takes the same first keys and arguments, used by `emit`:

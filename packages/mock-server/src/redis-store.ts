@@ -1,6 +1,6 @@
 /**
  * The shared, durable store: every server instance on one Redis sees the same conversations, the
- * same seq and the same epoch (docs/decisions.md D-redis-1).
+ * same seq and the same epoch (docs/decisions.md D19, D20, D21).
  *
  * - Each write is one Lua script (./redis-scripts.ts) that checks, writes and appends its event to
  *   a Redis Stream, trimmed to the event log size; the stream entry id is the seq.
