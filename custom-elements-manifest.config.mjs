@@ -12,7 +12,6 @@ export default {
   exclude: [
     'packages/components/src/**/*.test.ts',
     'packages/components/src/**/*.styles.ts',
-    'packages/components/src/fixtures/**',
     // Entry of dist/handoff.js only: re-exports everything and would list every module twice.
     'packages/components/src/bundle.ts',
   ],

@@ -15,18 +15,24 @@ const noServer = { regex: '(^@handoff/mock-server|/mock-server)(/|$)', message: 
 const noComponents = { regex: '(^@handoff/components|/components/src)(/|$)', message: 'The SDK and the server know nothing of the elements' };
 const sdkProtocolOnly = { regex: '^@handoff/sdk(?!/protocol$)(/|$)', message: 'The server shares only the wire protocol with the SDK: import @handoff/sdk/protocol' };
 const sdkEntryOnly = { regex: '^@handoff/sdk/', message: 'Elements use the SDK through @handoff/sdk' };
-// Another package's src/ by relative path skips its exports (and its build). The components'
-// fixtures are exempt until they move into their own package.
+// Another package's src/ by relative path skips its exports (and its build).
 const noSrcOf = (packages) => ({
-  regex: `(^|/)(${packages})/src(?!/fixtures/)(/|$)`,
+  regex: `(^|/)(${packages})/src(/|$)`,
   message: "Import the package by name, not another package's src/ internals",
 });
+const noTesting = { regex: '^@handoff/testing(/|$)', message: 'The fake client and builders are for tests, stories and benches: never in a published package' };
 const restrict = (...patterns) => ['error', { patterns }];
 const jsAndTs = '{ts,mts,js,mjs}';
 const boundaries = [
   { files: [`packages/sdk/src/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, noServer, noComponents, noSrcOf('components|mock-server')) } },
   { files: [`packages/sdk/test/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, noComponents, noSrcOf('components|mock-server')) } },
-  { files: [`packages/components/src/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, sdkEntryOnly, noSrcOf('sdk|mock-server')) } },
+  {
+    files: [`packages/components/src/**/*.${jsAndTs}`],
+    ignores: ['packages/components/src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': restrict(noServer, sdkEntryOnly, noTesting, noSrcOf('sdk|mock-server|testing')) },
+  },
+  { files: ['packages/components/src/**/*.test.ts'], rules: { 'no-restricted-imports': restrict(noServer, sdkEntryOnly, noSrcOf('sdk|mock-server|testing')) } },
+  { files: [`packages/testing/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, noSrcOf('sdk|mock-server|components')) } },
   { files: [`packages/components/test/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noSrcOf('sdk|mock-server')) } },
   { files: [`packages/mock-server/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, sdkProtocolOnly, noComponents, noSrcOf('sdk|components')) } },
   { files: [`stories/**/*.${jsAndTs}`, `.storybook/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, noSrcOf('packages/[^/]+')) } },

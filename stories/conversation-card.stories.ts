@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { ConversationCard } from '@handoff/components';
-import { alex, conversation, sam } from '../packages/components/src/fixtures/index.ts';
+import { alex, conversation, sam } from '@handoff/testing';
 
 type Args = Partial<Pick<ConversationCard, 'conversation' | 'serviceName' | 'selected' | 'now'>>;
 

@@ -3,7 +3,7 @@ import { html } from 'lit';
 import { expect, userEvent, waitFor } from 'storybook/test';
 import { ClaimConflictError, CommandTimeoutError, type Message, type Role } from '@handoff/sdk';
 import type { ConversationPanel } from '@handoff/components';
-import { FakeHandoffClient, alex, conversation, sam, services, transcript } from '../packages/components/src/fixtures/index.ts';
+import { FakeHandoffClient, alex, conversation, sam, services, transcript } from '@handoff/testing';
 import { shadow } from './support/shadow.ts';
 
 type Args = Partial<Pick<ConversationPanel, 'conversation' | 'transcript' | 'me' | 'mode' | 'serviceName' | 'pending' | 'error'>>;

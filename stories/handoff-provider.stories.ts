@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
-import { FakeHandoffClient, alex, conversation, sam, services } from '../packages/components/src/fixtures/index.ts';
+import { FakeHandoffClient, alex, conversation, sam, services } from '@handoff/testing';
 
 /**
  * Hands one SDK client to every Handoff element inside it, however deep, so a host sets the

@@ -10,7 +10,7 @@ import {
   sam,
   services,
   transcript,
-} from '../packages/components/src/fixtures/index.ts';
+} from '@handoff/testing';
 
 type Args = Partial<Pick<HandoffScreen, 'services' | 'conversations' | 'connection' | 'me' | 'transcripts' | 'selected' | 'heading'>>;
 

@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { HandoffStatsElement } from '@handoff/components';
-import { manyConversations, statsOf } from '../packages/components/src/fixtures/index.ts';
+import { manyConversations, statsOf } from '@handoff/testing';
 
 type Args = Partial<Pick<HandoffStatsElement, 'stats'>>;
 

@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { expect, waitFor } from 'storybook/test';
 import type { Flag } from '@handoff/sdk';
 import type { HandoffToaster, SoundPlayer, ToastInput } from '@handoff/components';
-import { FakeHandoffClient, conversation, services } from '../packages/components/src/fixtures/index.ts';
+import { FakeHandoffClient, conversation, services } from '@handoff/testing';
 import { shadow } from './support/shadow.ts';
 
 interface Args {

@@ -3,7 +3,7 @@ import { html } from 'lit';
 import { expect, userEvent, waitFor } from 'storybook/test';
 import { RateLimitedError } from '@handoff/sdk';
 import type { ServiceModeToggle } from '@handoff/components';
-import { FakeHandoffClient, alex, services } from '../packages/components/src/fixtures/index.ts';
+import { FakeHandoffClient, alex, services } from '@handoff/testing';
 import { shadow } from './support/shadow.ts';
 
 type Args = Partial<Pick<ServiceModeToggle, 'serviceId' | 'serviceName' | 'all' | 'mode' | 'claimed' | 'disabled' | 'pending' | 'error'>>;

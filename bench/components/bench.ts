@@ -18,7 +18,7 @@
  */
 import '@handoff/components/define';
 import type { ConversationState } from '@handoff/sdk';
-import { FakeHandoffClient, manyConversations, services } from '../../packages/components/src/fixtures/index.js';
+import { FakeHandoffClient, manyConversations, services } from '@handoff/testing';
 
 const UPDATES = 60;
 /** Rows the baseline puts on screen: about what the virtualized list renders in the same viewport. */

@@ -2,8 +2,8 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import '../define.js';
-import { alex, conversation, part, parts, textOf } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
+import { alex, conversation, part, parts, textOf } from '@handoff/testing';
+import { expectAccessibleInBothThemes } from '@handoff/testing/assertions';
 import type { ConversationSelectEvent } from '../events.js';
 import type { ConversationCard } from './conversation-card.js';
 

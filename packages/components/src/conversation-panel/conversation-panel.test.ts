@@ -15,8 +15,8 @@ import {
   textOf,
   transcript,
   until,
-} from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
+} from '@handoff/testing';
+import { expectAccessibleInBothThemes } from '@handoff/testing/assertions';
 import type { ConversationActionEvent, PanelCloseEvent } from '../events.js';
 import type { ConversationPanel } from './conversation-panel.js';
 

@@ -1,8 +1,8 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
-import { FakeHandoffClient } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
+import { FakeHandoffClient } from '@handoff/testing';
+import { expectAccessibleInBothThemes } from '@handoff/testing/assertions';
 import type { HandoffConnectionStatus } from './handoff-connection-status.js';
 
 const text = (el: HandoffConnectionStatus) => el.shadowRoot!.querySelector('[part="base"]')!.textContent!.replace(/\s+/g, ' ').trim();

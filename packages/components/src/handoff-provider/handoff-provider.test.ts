@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
-import { FakeHandoffClient, conversation, parts, textOf } from '../fixtures/index.js';
+import { FakeHandoffClient, conversation, parts, textOf } from '@handoff/testing';
 import { HandoffProvider } from './handoff-provider.js';
 import type { HandoffStatsElement } from '../handoff-stats/handoff-stats.js';
 

@@ -8,8 +8,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../define.js';
-import { part, parts, textOf, until } from '../fixtures/index.js';
-import { ignoreResizeObserverLoopNotices } from '../fixtures/testing.js';
+import { part, parts, textOf, until } from '@handoff/testing';
+import { ignoreResizeObserverLoopNotices } from '@handoff/testing/assertions';
 import type { HandoffScreen } from './handoff-screen.js';
 import type { HandoffToaster } from '../handoff-toaster/handoff-toaster.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';

@@ -15,8 +15,8 @@ import {
   textOf,
   transcript,
   until,
-} from '../fixtures/index.js';
-import { expectAccessibleInBothThemes, ignoreResizeObserverLoopNotices } from '../fixtures/testing.js';
+} from '@handoff/testing';
+import { expectAccessibleInBothThemes, ignoreResizeObserverLoopNotices } from '@handoff/testing/assertions';
 import { ConversationCard } from '../conversation-card/conversation-card.js';
 import type { ConnectionState, ConversationState, Service } from '@handoff/sdk';
 import type { HandoffScreen } from './handoff-screen.js';

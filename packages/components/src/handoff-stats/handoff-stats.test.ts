@@ -1,8 +1,8 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
-import { FakeHandoffClient, conversation, part, parts, statsOf, textOf, until } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
+import { FakeHandoffClient, conversation, part, parts, statsOf, textOf, until } from '@handoff/testing';
+import { expectAccessibleInBothThemes } from '@handoff/testing/assertions';
 import type { HandoffStatsElement } from './handoff-stats.js';
 
 describe('<handoff-stats>', () => {

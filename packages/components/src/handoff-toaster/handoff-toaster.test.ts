@@ -1,8 +1,8 @@
 /// <reference types="mocha" />
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../define.js';
-import { FakeHandoffClient, conversation, part, parts, textOf, until } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
+import { FakeHandoffClient, conversation, part, parts, textOf, until } from '@handoff/testing';
+import { expectAccessibleInBothThemes } from '@handoff/testing/assertions';
 import type { MuteChangeEvent, OpenConversationEvent } from '../events.js';
 import type { HandoffToaster, SoundPlayer, ToastInput } from './handoff-toaster.js';
 

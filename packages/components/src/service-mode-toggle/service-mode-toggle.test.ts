@@ -2,8 +2,8 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../define.js';
-import { FakeCommandError, FakeHandoffClient, conversation, deepActiveElement, part, parts, sam, services, textOf, until } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes } from '../fixtures/testing.js';
+import { FakeCommandError, FakeHandoffClient, conversation, deepActiveElement, part, parts, sam, services, textOf, until } from '@handoff/testing';
+import { expectAccessibleInBothThemes } from '@handoff/testing/assertions';
 import type { ModeChangeEvent } from '../events.js';
 import type { ServiceModeToggle } from './service-mode-toggle.js';
 

@@ -2,7 +2,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { LitElement, css } from 'lit';
-import { deepActiveElement } from '../fixtures/index.js';
+import { deepActiveElement } from '@handoff/testing';
 import { virtualList } from './virtual-list.js';
 
 interface Row {
