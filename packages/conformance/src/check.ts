@@ -33,6 +33,10 @@ export interface ConformanceOptions {
   maxBadFrames: number;
   /** The longest a timing check (heartbeat timeout, hello timeout) may wait; longer ones are skipped. */
   maxWaitMs: number;
+  /** A browser origin the server must refuse (close 4003); empty skips that check. */
+  forbiddenOrigin: string;
+  /** Commands a connection may send in a burst before rate_limited; 0 skips that check. */
+  rateBurst: number;
   /** Whether the server has an AI that answers customers (the AI checks are skipped without). */
   ai: boolean;
   /** Customer texts that raise each flag on this server; an empty text skips that flag's check. */
@@ -58,6 +62,8 @@ export const DEFAULT_OPTIONS: Omit<ConformanceOptions, 'agentUrl' | 'customerUrl
   helloTimeoutMs: 10_000,
   maxBadFrames: 20,
   maxWaitMs: 90_000,
+  forbiddenOrigin: 'https://forbidden.conformance.invalid',
+  rateBurst: 30,
   ai: true,
   texts: {
     plain: 'Hello',
@@ -83,6 +89,8 @@ export interface ServerInfo {
   serviceId: string;
   /** Every service's mode when the run started, restored at the end. */
   modes: Map<string, Mode>;
+  /** The modes each check starts from (the kit's service human_supported), restored after a check that changed any. */
+  checkModes: Map<string, Mode>;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   /** Measured: how long the AI took to answer a customer (0 when it does not answer). */
@@ -92,6 +100,8 @@ export interface ServerInfo {
 export class Context {
   private readonly agents: AgentPeer[] = [];
   private readonly customers: CustomerPeer[] = [];
+  /** Set when the check changed a mode, so `dispose` puts them back even if it failed midway. */
+  modesChanged = false;
 
   constructor(
     readonly options: ConformanceOptions,
@@ -108,8 +118,8 @@ export class Context {
   }
 
   /** An agent peer, not yet connected. */
-  rawAgent(label = 'agent'): AgentPeer {
-    const p = new AgentPeer(this.options.agentUrl, label);
+  rawAgent(label = 'agent', origin?: string): AgentPeer {
+    const p = new AgentPeer(this.options.agentUrl, label, origin);
     this.agents.push(p);
     return p;
   }
@@ -120,8 +130,8 @@ export class Context {
     return this.rawAgent(label).connect(this.options.tokens[i]!, this.t);
   }
 
-  rawCustomer(label = 'customer'): CustomerPeer {
-    const p = new CustomerPeer(this.options.customerUrl, label);
+  rawCustomer(label = 'customer', origin?: string): CustomerPeer {
+    const p = new CustomerPeer(this.options.customerUrl, label, origin);
     this.customers.push(p);
     return p;
   }
@@ -153,6 +163,7 @@ export class Context {
 
   /** Sets the kit's service (or `serviceId`) to `mode` and waits for the change to reach `agent`. */
   async setMode(agent: AgentPeer, mode: Mode, serviceId = this.server.serviceId): Promise<void> {
+    this.modesChanged = true;
     const answer = await agent.command({ type: 'set_mode', serviceId, mode }, this.t);
     if (answer.type !== 'ack') this.fail(`set_mode ${serviceId} ${mode} answered ${answer.code}: ${answer.message}`);
     if (agent.services.get(serviceId)?.mode !== mode) this.fail(`set_mode ${mode} was acknowledged, but no service_mode_changed reached the console before the ack`);
@@ -181,5 +192,19 @@ export class Context {
     const left = this.customers.filter((c) => c.welcome && c.isOpen);
     await Promise.all(left.map((c) => c.until(() => c.closed, 1000)));
     for (const p of [...this.agents, ...this.customers]) p.terminate();
+    if (this.modesChanged) await restoreModes(this.options, this.server.checkModes).catch(() => {});
+  }
+}
+
+/** Sets every service back to `modes` through a new agent connection. */
+export async function restoreModes(options: ConformanceOptions, modes: Map<string, Mode>): Promise<void> {
+  const agent = new AgentPeer(options.agentUrl, 'agent A (restoring modes)');
+  try {
+    await agent.connect(options.tokens[0]!, options.timeoutMs);
+    for (const [serviceId, mode] of modes) {
+      if (agent.services.get(serviceId)?.mode !== mode) await agent.command({ type: 'set_mode', serviceId, mode }, options.timeoutMs);
+    }
+  } finally {
+    agent.terminate();
   }
 }

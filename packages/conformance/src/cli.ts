@@ -23,6 +23,8 @@ const USAGE = `Usage: handoff-conformance --agent-url <ws://host/ws/agent> --cus
   --hello-timeout <ms>       the server's hello timeout, 0 to skip that check (default ${DEFAULT_OPTIONS.helloTimeoutMs})
   --max-bad-frames <n>       bad frames in a row before close 4201, 0 to skip that check (default ${DEFAULT_OPTIONS.maxBadFrames})
   --max-wait <ms>            skip timing checks that would wait longer than this (default ${DEFAULT_OPTIONS.maxWaitMs})
+  --forbidden-origin <o>     a browser origin your allow-list refuses, "" to skip that check (default ${DEFAULT_OPTIONS.forbiddenOrigin})
+  --rate-burst <n>           commands a connection may burst before rate_limited, 0 to skip that check (default ${DEFAULT_OPTIONS.rateBurst})
   --no-ai                    the server has no AI: skip the checks that need AI answers
   --plain-text <text>        a customer message that raises no flag (default "${DEFAULT_OPTIONS.texts.plain}")
   --help-text <text>         a customer message that raises help_requested, "" to skip (default "${DEFAULT_OPTIONS.texts.helpRequested}")
@@ -56,6 +58,8 @@ function readOptions(argv: string[]): { options: ConformanceOptions; reporter: '
       'hello-timeout': { type: 'string' },
       'max-bad-frames': { type: 'string' },
       'max-wait': { type: 'string' },
+      'forbidden-origin': { type: 'string' },
+      'rate-burst': { type: 'string' },
       ai: { type: 'boolean' },
       'plain-text': { type: 'string' },
       'help-text': { type: 'string' },
@@ -90,6 +94,8 @@ function readOptions(argv: string[]): { options: ConformanceOptions; reporter: '
     helloTimeoutMs: int('hello-timeout', values['hello-timeout'], d.helloTimeoutMs, 0),
     maxBadFrames: int('max-bad-frames', values['max-bad-frames'], d.maxBadFrames, 0),
     maxWaitMs: int('max-wait', values['max-wait'], d.maxWaitMs, 0),
+    forbiddenOrigin: values['forbidden-origin'] ?? d.forbiddenOrigin,
+    rateBurst: int('rate-burst', values['rate-burst'], d.rateBurst, 0),
     ai: values.ai ?? d.ai,
     texts: {
       plain: values['plain-text'] ?? d.texts.plain,

@@ -37,8 +37,8 @@ export class AgentPeer extends Peer<AgentServerFrame> {
   /** Answer automatically to server pings (a console does); off for half-open tests. */
   answerPings = true;
 
-  constructor(url: string, label: string) {
-    super(url, label, AgentServerFrameSchema);
+  constructor(url: string, label: string, origin?: string) {
+    super(url, label, AgentServerFrameSchema, origin);
   }
 
   /** Opens, sends `hello` and waits for `synced`. */
@@ -156,8 +156,8 @@ export function conversationIdOf(e: EventFrame): string | undefined {
 export class CustomerPeer extends Peer<CustomerServerFrame> {
   welcome: CustomerWelcome | undefined;
 
-  constructor(url: string, label: string) {
-    super(url, label, CustomerServerFrameSchema);
+  constructor(url: string, label: string, origin?: string) {
+    super(url, label, CustomerServerFrameSchema, origin);
   }
 
   get conversationId(): string {

@@ -34,8 +34,10 @@ export class Peer<F extends AnyFrame> {
     readonly url: string,
     readonly label: string,
     private readonly schema: typeof AgentServerFrameSchema | typeof CustomerServerFrameSchema,
+    /** Sent as the Origin header, as a browser page would. */
+    origin?: string,
   ) {
-    this.ws = new WebSocket(url);
+    this.ws = new WebSocket(url, origin ? { origin } : {});
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', (err) => reject(new CheckFailure(`${label}: cannot connect to ${url}: ${err.message}`)));

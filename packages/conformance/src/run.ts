@@ -3,7 +3,7 @@
  * the heartbeat bounds, the AI's delay), runs the background checks beside the others and the
  * rest one at a time, then puts every service back in the mode it had.
  */
-import { CheckFailure, CheckSkipped, Context, type Check, type ConformanceOptions, type ServerInfo } from './check.js';
+import { CheckFailure, CheckSkipped, Context, restoreModes, type Check, type ConformanceOptions, type ServerInfo } from './check.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { AgentPeer, CustomerPeer } from './consoles.js';
 
@@ -59,7 +59,7 @@ export async function runConformance(
   const background = chosen.filter((c) => c.background).map((c) => runOne(c, options, server));
   for (const c of chosen.filter((c) => !c.background)) report(await runOne(c, options, server));
   for (const r of await Promise.all(background)) report(r);
-  await restoreModes(options, server).catch(() => {});
+  await restoreModes(options, server.modes).catch(() => {});
   return finish(options, results, started);
 }
 
@@ -108,9 +108,11 @@ async function discover(options: ConformanceOptions): Promise<ServerInfo> {
     const services = [...agent.services.values()];
     const service = options.serviceId ? services.find((s) => s.id === options.serviceId) : services[0];
     if (!service) throw new CheckFailure(options.serviceId ? `the snapshot has no service "${options.serviceId}"` : 'the snapshot lists no service');
+    const modes = new Map(services.map((s) => [s.id, s.mode]));
     const info: ServerInfo = {
       serviceId: service.id,
-      modes: new Map(services.map((s) => [s.id, s.mode])),
+      modes,
+      checkModes: new Map([...modes, [service.id, 'human_supported']]),
       heartbeatIntervalMs: agent.welcome!.heartbeatIntervalMs,
       heartbeatTimeoutMs: agent.welcome!.heartbeatTimeoutMs,
       aiDelayMs: 0,
@@ -139,17 +141,5 @@ async function discover(options: ConformanceOptions): Promise<ServerInfo> {
   } finally {
     agent.terminate();
     customer.terminate();
-  }
-}
-
-async function restoreModes(options: ConformanceOptions, server: ServerInfo): Promise<void> {
-  const agent = new AgentPeer(options.agentUrl, 'agent A');
-  try {
-    await agent.connect(options.tokens[0]!, options.timeoutMs);
-    for (const [serviceId, mode] of server.modes) {
-      if (agent.services.get(serviceId)?.mode !== mode) await agent.command({ type: 'set_mode', serviceId, mode }, options.timeoutMs);
-    }
-  } finally {
-    agent.terminate();
   }
 }

@@ -45,6 +45,33 @@ class UnguardedAiStore extends MemoryStore {
   }
 }
 
+/** Remembers no command answers: a re-sent command runs again, a reused id is not noticed. */
+class ForgetfulStore extends MemoryStore {
+  override async getCommandResult(): Promise<undefined> {
+    return undefined;
+  }
+}
+
+/** resume_ai makes the AI answer the last customer message at once (retroactively). */
+function retroactiveResume(server: RunningServer): void {
+  const { handoff } = server;
+  const resume = handoff.resumeAi.bind(handoff);
+  handoff.resumeAi = async (agent, conversationId) => {
+    await resume(agent, conversationId);
+    const page = await handoff.store.getMessages(conversationId, { limit: 50 });
+    const last = page?.messages.filter((m) => m.role === 'customer').at(-1);
+    if (last) void handoff.ai.reply(conversationId, { text: last.text, asksForHuman: false, negative: false });
+  };
+}
+
+/** set_mode changes the mode but leaves the conversations as they were (no hand-back). */
+function noHandBack(server: RunningServer): void {
+  const { handoff } = server;
+  handoff.setMode = async (serviceId, mode) => {
+    await handoff.store.setServiceMode(serviceId, mode);
+  };
+}
+
 /** An AI that checks the conversation when it starts thinking, and never again. */
 function naiveAi(server: RunningServer, delayMs: number): void {
   const { store } = server.handoff;
@@ -60,6 +87,9 @@ const variants: Array<{ name: string; check: string; createStore?: (init: Init) 
   { name: 'a take-over that is not atomic (last write wins)', check: 'takeover.atomic', createStore: (init) => new LastWriteWinsStore(init) },
   { name: 'a replay that skips one event', check: 'sync.replay', createStore: (init) => new SkippingReplayStore(init) },
   { name: 'an AI that answers after a claim', check: 'takeover.no-ai-after-ack', createStore: (init) => new UnguardedAiStore(init), prepare: (s) => naiveAi(s, 40) },
+  { name: 'no memory of command answers', check: 'commands.idempotent', createStore: (init) => new ForgetfulStore(init) },
+  { name: 'a resume that answers retroactively', check: 'resume.next-message-only', prepare: retroactiveResume },
+  { name: 'a mode switch that hands nothing back', check: 'modes.ai-only', prepare: noHandBack },
 ];
 
 for (const v of variants) {

@@ -204,6 +204,28 @@ export const commandChecks: Check[] = [
     },
   },
   {
+    id: 'commands.rate-limited',
+    title: 'commands beyond the burst are answered rate_limited (retryable, with retryAfterMs), each command answered once; after the wait commands run again',
+    async run(ctx: Context) {
+      const burst = ctx.options.rateBurst;
+      if (!burst) ctx.skip('--rate-burst 0');
+      const a = await ctx.agent(0);
+      const n = burst * 2 + 10;
+      const answers = await Promise.all(Array.from({ length: n }, () => a.command({ type: 'dismiss_flags', conversationId: missing() }, ctx.t)));
+      const limited = answers.filter((x) => x.type === 'error' && x.code === 'rate_limited');
+      ctx.expect(limited.length > 0, `${n} commands sent at once, none was rate_limited (--rate-burst ${burst})`);
+      for (const x of answers) {
+        if (x.type === 'error' && x.code === 'rate_limited') {
+          expectError(ctx, x, 'rate_limited', 'a command over the limit');
+          ctx.expect((x.retryAfterMs ?? 0) > 0, 'rate_limited must carry retryAfterMs > 0');
+        } else expectError(ctx, x, 'not_found', 'a command within the limit');
+      }
+      const wait = Math.max(...limited.map((x) => (x.type === 'error' ? (x.retryAfterMs ?? 0) : 0)));
+      await new Promise((r) => setTimeout(r, wait + 50));
+      expectError(ctx, await a.command({ type: 'dismiss_flags', conversationId: missing() }, ctx.t), 'not_found', `a command ${wait} ms later (retryAfterMs)`);
+    },
+  },
+  {
     id: 'commands.idempotent',
     title: 'a command re-sent with the same id (at once, later, or on a new connection) gets the same answer and has one effect; an id reused for another command is bad_request',
     async run(ctx: Context) {

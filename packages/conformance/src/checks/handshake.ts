@@ -80,6 +80,20 @@ export const handshakeChecks: Check[] = [
     },
   },
   {
+    id: 'handshake.origin-forbidden',
+    title: 'a browser origin not on the allow-list is answered unauthorized and close 4003, on both sockets',
+    async run(ctx: Context) {
+      const origin = ctx.options.forbiddenOrigin;
+      if (!origin) ctx.skip('no --forbidden-origin given');
+      const a = ctx.rawAgent(`agent (Origin: ${origin})`, origin);
+      await a.open();
+      await expectRefused(ctx, a, 'unauthorized', CloseCode.OriginForbidden);
+      const c = ctx.rawCustomer(`customer (Origin: ${origin})`, origin);
+      await c.open();
+      await expectRefused(ctx, c, 'unauthorized', CloseCode.OriginForbidden);
+    },
+  },
+  {
     id: 'handshake.second-hello',
     title: 'a second hello is answered bad_request and the socket stays open',
     async run(ctx: Context) {

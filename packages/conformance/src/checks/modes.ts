@@ -66,6 +66,7 @@ export const modeChecks: Check[] = [
     async run(ctx: Context) {
       const a = await ctx.agent(0);
       const before = new Map([...a.services].map(([id, s]) => [id, s.mode]));
+      ctx.modesChanged = true;
       try {
         expectAck(ctx, await a.command({ type: 'set_all_modes', mode: 'human_only' }, ctx.t), 'set_all_modes human_only');
         const wrong = [...a.services.values()].filter((s) => s.mode !== 'human_only');
