@@ -12,6 +12,10 @@ interface Args {
   /** Whether the browser lets the chime play (false: the autoplay rules block it). */
   soundAllowed: boolean;
   maxVisible: number;
+  /** Show a Take over action on each toast (the `take-over` attribute). */
+  takeOver: boolean;
+  /** The toasts have expired: only the "need attention" bar is left. */
+  expired: boolean;
 }
 
 /** A chime that makes no noise in Storybook, allowed or blocked as the story needs. */
@@ -28,17 +32,19 @@ function toastFor(customer: string, reasons: Flag[], service = billing.name): To
 }
 
 /**
- * Escalation toasts at the bottom right of the page, with a chime. A host mounts it once in its
- * layout so it works on every page. Open fires `handoff-open-conversation` with the
- * conversation's id for the host's router. Mute is remembered; when the browser blocks sound,
- * an "Enable sound" button says so instead of failing silently.
+ * Escalation toasts at the bottom right of the page (bottom left while a panel is open), with a
+ * chime. A host mounts it once in its layout so it works on every page. Open (and, with
+ * `take-over`, Take over) fires `handoff-open-conversation` with the conversation's id for the
+ * host's router. Toasts expire; what still needs attention stays counted in the bar, beside the
+ * always-visible sound switch. Mute is remembered; when the browser blocks sound, an "Enable
+ * sound" button says so instead of failing silently.
  *
  * In these stories the chime is silent, and the mute choice is remembered per story.
  */
 const meta: Meta<Args> = {
   title: 'Elements/Toaster',
   component: 'handoff-toaster',
-  args: { muted: false, soundAllowed: true, maxVisible: 3 },
+  args: { muted: false, soundAllowed: true, maxVisible: 3, takeOver: false, expired: false },
   render: (args, context) => {
     const el = document.createElement('handoff-toaster') as HandoffToaster;
     el.storageKey = `storybook:${context.id}:muted`;
@@ -48,6 +54,8 @@ const meta: Meta<Args> = {
     el.toggleAttribute('muted', args.muted);
     // Oldest first, so the newest ends on top, as when they arrive one by one.
     for (const toast of args.toasts) el.notify(toast);
+    el.takeOver = args.takeOver;
+    if (args.expired) for (const toast of args.toasts) el.dismiss(toast.id);
     return el;
   },
   parameters: {
@@ -87,6 +95,39 @@ export const Stacked: Story = {
     ],
   },
 };
+
+/** After the toasts expired (30 s by default), the bar still counts the unclaimed escalations and opens their list. */
+export const Expired: Story = {
+  name: 'Expired: "need attention" indicator',
+  args: { expired: true, toasts: [toastFor('Jane Doe', ['non_answer']), toastFor('Omar Haddad', ['thumbs_down'], 'Sales')] },
+  play: async ({ canvasElement }) => {
+    const root = shadow(canvasElement, 'handoff-toaster');
+    await waitFor(() => expect(root.querySelector('[part="attention"]')?.textContent).toContain('2 need attention'));
+    expect(root.querySelector('[part~="toast"]')).toBeNull();
+  },
+};
+
+/** A help request on a conversation already toasted for a thumbs-down: the same toast, louder. */
+export const Louder: Story = {
+  name: 'New reason on the same conversation (louder)',
+  args: { toasts: [] },
+  render: (args, context) => {
+    const el = meta.render!({ ...args, toasts: [] }, context) as HandoffToaster;
+    const first = toastFor('Sofia Novak', ['thumbs_down']);
+    el.notify(first);
+    el.notify({ ...first, reasons: ['help_requested'] });
+    return el;
+  },
+};
+
+/** With `take-over`: one action opens the conversation and claims it. */
+export const TakeOver: Story = {
+  name: 'With Take over',
+  args: { takeOver: true, toasts: [toastFor('Ana Silva', ['help_requested'])] },
+};
+
+/** No alert yet: the bar holds only the sound switch, so sound can be muted before the first alert. */
+export const Idle: Story = { name: 'No alerts (sound switch only)', args: { toasts: [] } };
 
 export const Muted: Story = {
   args: { muted: true, toasts: [toastFor('Ana Silva', ['help_requested'])] },

@@ -10,6 +10,8 @@ import type { Mode } from '@handoff/sdk';
 /** A conversation should be opened (the toaster's Open action). For a host's router; a `<handoff-screen>` opens its panel. */
 export interface OpenConversationDetail {
   readonly id: string;
+  /** Take it over too (the toaster's Take over): a `<handoff-screen>` claims it and focuses the reply box. */
+  readonly takeOver?: boolean;
 }
 /** A conversation card was activated (click, Enter or Space). */
 export interface ConversationSelectDetail {
@@ -35,6 +37,12 @@ export interface PanelCloseDetail {
 /** The toaster's sound was muted or unmuted. */
 export interface MuteChangeDetail {
   readonly muted: boolean;
+  /** The `localStorage` key of the choice: switches with the same key follow each other. */
+  readonly key: string;
+}
+/** A `<handoff-screen>` opened (`id`) or closed (null) its panel; toasters move clear of it. */
+export interface PanelChangeDetail {
+  readonly id: string | null;
 }
 
 export type OpenConversationEvent = CustomEvent<OpenConversationDetail>;
@@ -43,6 +51,7 @@ export type ModeChangeEvent = CustomEvent<ModeChangeDetail>;
 export type ConversationActionEvent = CustomEvent<ConversationActionDetail>;
 export type PanelCloseEvent = CustomEvent<PanelCloseDetail>;
 export type MuteChangeEvent = CustomEvent<MuteChangeDetail>;
+export type PanelChangeEvent = CustomEvent<PanelChangeDetail>;
 
 export interface HandoffEventMap {
   'handoff-open-conversation': OpenConversationEvent;
@@ -51,6 +60,7 @@ export interface HandoffEventMap {
   'handoff-conversation-action': ConversationActionEvent;
   'handoff-panel-close': PanelCloseEvent;
   'handoff-mute-change': MuteChangeEvent;
+  'handoff-panel-change': PanelChangeEvent;
 }
 
 /**

@@ -57,7 +57,8 @@ const STICK_SLACK = 24;
  * `handoff-conversation-action` and set `pending` and `error`.
  *
  * The panel is a non-modal dialog: `focus()` moves focus to its title; Escape or the Close
- * button fire `handoff-panel-close`.
+ * button fire `handoff-panel-close`. After a take-over (the button or `takeOver()`) focus is in
+ * the reply box.
  *
  * @summary The conversation detail panel.
  *
@@ -153,6 +154,11 @@ export class ConversationPanel extends ConnectedElement {
   /** Moves focus to the panel's title. */
   override focus(options?: FocusOptions): void {
     this.renderRoot.querySelector<HTMLElement>('#title')?.focus(options);
+  }
+
+  /** Takes the conversation over, as the Take Over button does; on success focus lands in the reply box. Resolves true on success. */
+  takeOver(): Promise<boolean> {
+    return this.#run('take_over');
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -332,7 +338,7 @@ export class ConversationPanel extends ConnectedElement {
     const id = this.conversation?.id ?? this.conversationId;
     if (!id || this.#pending) return false;
     const client = this.activeClient;
-    return this.#command.run({
+    const ok = await this.#command.run({
       key: action,
       request: () => emit(this, 'handoff-conversation-action', { action, conversationId: id, ...(text !== undefined ? { text } : {}) }, { cancelable: true }),
       send: client && (() => (action === 'send_message' ? client.sendMessage(id, text ?? '') : client[COMMANDS[action]](id))),
@@ -342,6 +348,12 @@ export class ConversationPanel extends ConnectedElement {
         return !!c && HOLDS[action]?.(c, !!this.me && c.claim?.agent.id === this.me.id) !== false;
       },
     });
+    if (ok && action === 'take_over') {
+      // The next thing to do is to type: the reply box appears with the claim.
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('#reply')?.focus();
+    }
+    return ok;
   }
 
   get #log(): HTMLElement | null {

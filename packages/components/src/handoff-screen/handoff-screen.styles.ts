@@ -22,6 +22,9 @@ export const styles = css`
   [part='title'] {
     font-size: 1.5em;
   }
+  [part='sound'] {
+    margin-inline-start: auto;
+  }
   [part='toolbar'] {
     display: flex;
     flex-wrap: wrap;
@@ -53,7 +56,7 @@ export const styles = css`
     }
     [part='panel'] {
       position: fixed;
-      inset: 0;
+      inset: var(--handoff-sheet-top, 3.25rem) 0 0;
       z-index: 10;
       height: auto;
       background: var(--_surface);

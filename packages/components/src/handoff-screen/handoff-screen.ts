@@ -1,11 +1,13 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { ContextProvider } from '@lit/context';
 import type { Agent, ConnectionState, ConversationState, HandoffStats, Service, Transcript } from '@handoff/sdk';
+import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { handoffClientContext } from '../context.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { ConversationCard } from '../conversation-card/conversation-card.js';
-import type { OpenConversationEvent } from '../events.js';
+import { emit, type MuteChangeEvent, type OpenConversationEvent } from '../events.js';
+import { MUTE_KEY, readMuted, soundSwitch, storeMuted } from '../utils/sound.js';
 import { statsOf } from '../utils/stats.js';
 import { virtualList } from '../virtual-list/virtual-list.js';
 import { styles } from './handoff-screen.styles.js';
@@ -27,7 +29,12 @@ interface ServiceGroup {
  *
  * Cards open the panel on click, Enter or Space; focus moves into the panel and returns to the
  * card when the panel closes (Close or Escape). A `handoff-open-conversation` event from inside
- * the screen (e.g. a slotted `<handoff-toaster>`'s Open) opens that conversation too.
+ * the screen (e.g. a slotted `<handoff-toaster>`'s Open) opens that conversation too, and with
+ * `takeOver` claims it, focus landing in the reply box. Opening and closing the panel fires
+ * `handoff-panel-change`, which toasters anywhere on the page follow to stay clear of it.
+ *
+ * The header has the sound switch of the page's toasters ("Sound on" / "Sound off"), usable before
+ * any alert; it shares the remembered choice (`sound-storage-key`) with them.
  *
  * Lists are windowed (only the cards in view are in the DOM), so a service with 10,000
  * conversations scrolls smoothly; a change to one conversation re-renders only that card, because
@@ -44,6 +51,7 @@ interface ServiceGroup {
  * @attr {string} selected - The id of the conversation open in the panel; empty when closed.
  * @attr {number} now - A fixed current time (ms) for ages, e.g. in stories; 0 (default) uses the clock.
  * @attr {'light'|'dark'} theme - Force a theme for the screen and everything in it.
+ * @attr {string} sound-storage-key - The `localStorage` key of the toasters' mute choice (default `handoff:muted`).
  * @prop services - The services. Set from `client.services$` when connected.
  * @prop conversations - The active conversations. Set from `client.conversations$` when connected. Pass a new array (and a new object for a changed conversation) rather than mutating one.
  * @prop stats - The counters; computed from `conversations` when null. Set from `client.stats$` when connected.
@@ -56,6 +64,8 @@ interface ServiceGroup {
  * @fires {ModeChangeEvent} handoff-mode-change - From a mode toggle (see `<service-mode-toggle>`).
  * @fires {ConversationActionEvent} handoff-conversation-action - From the panel (see `<conversation-panel>`).
  * @fires {PanelCloseEvent} handoff-panel-close - From the panel, after the screen closed it.
+ * @fires {PanelChangeEvent} handoff-panel-change - The panel opened (detail `{ id }`) or closed (`{ id: null }`).
+ * @fires {MuteChangeEvent} handoff-mute-change - The header's sound switch was used. Detail `{ muted, key }`.
  *
  * @slot - Extra content after the screen, typically a `<handoff-toaster>`: it receives the screen's client, and its Open opens the panel.
  *
@@ -63,6 +73,7 @@ interface ServiceGroup {
  * @csspart header - Title and connection status.
  * @csspart title - The "Human Handoff" heading.
  * @csspart connection - The `<handoff-connection-status>`.
+ * @csspart sound - The sound switch in the header.
  * @csspart stats - The `<handoff-stats>`.
  * @csspart toolbar - The Set all services area.
  * @csspart toolbar-label - The "Set all services" text.
@@ -82,9 +93,10 @@ interface ServiceGroup {
  * @cssprop --handoff-screen-background - Screen background (default `--handoff-color-surface`).
  * @cssprop --handoff-screen-padding - Padding around the screen (default 1rem).
  * @cssprop --handoff-panel-width - Width of the panel column (default 28rem).
+ * @cssprop --handoff-sheet-top - On a narrow screen, the panel is a sheet this far from the top, leaving the toaster's bar in view (default 3.25rem).
  */
 export class HandoffScreen extends ConnectedElement {
-  static override styles = [...ConnectedElement.styles, styles];
+  static override styles = [...ConnectedElement.styles, buttonStyles, styles];
 
   static override properties: PropertyDeclarations = {
     heading: {},
@@ -96,6 +108,8 @@ export class HandoffScreen extends ConnectedElement {
     connection: { attribute: false },
     me: { attribute: false },
     transcripts: { attribute: false },
+    soundStorageKey: { attribute: 'sound-storage-key' },
+    muted: { state: true, attribute: false },
     tick: { state: true, attribute: false },
   };
 
@@ -108,8 +122,13 @@ export class HandoffScreen extends ConnectedElement {
   connection: ConnectionState | null = null;
   me: Agent | null = null;
   transcripts: Readonly<Record<string, Transcript>> = {};
+  soundStorageKey = MUTE_KEY;
 
   private tick = Date.now();
+  private muted = false;
+  readonly #onMute = (e: MuteChangeEvent) => {
+    if (e.detail.key === this.soundStorageKey) this.muted = e.detail.muted;
+  };
 
   /** The one way the client reaches the screen's parts and slotted elements (a `<handoff-toaster>`). */
   readonly #provider = new ContextProvider(this, { context: handoffClientContext });
@@ -130,7 +149,7 @@ export class HandoffScreen extends ConnectedElement {
     this.observe((c) => c.stats$, (s) => (this.stats = s));
     this.observe((c) => c.connection$, (s) => (this.connection = s));
     this.addEventListener('handoff-conversation-select', (e) => void this.open(e.detail.id));
-    this.addEventListener('handoff-open-conversation', (e: OpenConversationEvent) => void this.open(e.detail.id));
+    this.addEventListener('handoff-open-conversation', (e: OpenConversationEvent) => void this.open(e.detail.id, { takeOver: !!e.detail.takeOver }));
     this.addEventListener('handoff-panel-close', () => void this.close());
     this.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.selected) void this.close();
@@ -140,23 +159,30 @@ export class HandoffScreen extends ConnectedElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#ticker = setInterval(() => (this.tick = Date.now()), TICK_MS);
+    this.muted = readMuted(this.soundStorageKey) ?? false;
+    document.addEventListener('handoff-mute-change', this.#onMute);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.#ticker);
     this.#ticker = undefined;
+    document.removeEventListener('handoff-mute-change', this.#onMute);
   }
 
-  /** Opens a conversation in the panel and moves focus into it. */
-  async open(id: string): Promise<void> {
-    if (!id) return;
+  /**
+   * Opens a conversation in the panel and moves focus into it; with `takeOver`, also claims it
+   * (focus then lands in the reply box). Resolves true unless the take-over failed.
+   */
+  async open(id: string, { takeOver = false } = {}): Promise<boolean> {
+    if (!id) return false;
     if (this.selected !== id) this.#returnFocusTo = id;
     this.selected = id;
     await this.updateComplete;
     const panel = this.renderRoot.querySelector<ConversationPanel>('[part="panel"]');
     await panel?.updateComplete;
     panel?.focus();
+    return !takeOver || !!(await panel?.takeOver());
   }
 
   /** Closes the panel and gives focus back to the card that opened it. */
@@ -172,6 +198,11 @@ export class HandoffScreen extends ConnectedElement {
     this.#provider.setValue(this.activeClient);
   }
 
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated(changed);
+    if (changed.has('selected') && (changed.get('selected') || this.selected)) emit(this, 'handoff-panel-change', { id: this.selected || null });
+  }
+
   protected override render() {
     this.#regroup();
     const selected = this.selected ? this.conversations.find((c) => c.id === this.selected) : undefined;
@@ -183,6 +214,7 @@ export class HandoffScreen extends ConnectedElement {
     return html`<div part="base">
         <div part="header">
           <h1 part="title">${this.heading}</h1>
+          ${soundSwitch(this.muted, () => storeMuted(this, this.soundStorageKey, !this.muted), 'sound')}
           <handoff-connection-status part="connection" .state=${this.connection} status=${this.connection?.status ?? 'offline'}></handoff-connection-status>
         </div>
         <handoff-stats part="stats" .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>

@@ -10,6 +10,20 @@ export const styles = css`
     --_toast-bg: var(--handoff-toast-background, var(--_surface));
     --_toast-accent: var(--handoff-toast-accent-color, var(--_danger));
   }
+  /* A panel is open: its reply box is at the bottom right, so move to the bottom left. */
+  :host([panel-open]) {
+    inset-inline: var(--handoff-toaster-offset, 1rem) auto;
+  }
+  /* Narrow, the panel is a full-screen sheet: keep only the bar, at the top the sheet leaves free. */
+  @media (max-width: 48rem) {
+    :host([panel-open]) {
+      inset-block: 0.4rem auto;
+    }
+    :host([panel-open]) [part='list'],
+    :host([panel-open]) [part='more'] {
+      display: none;
+    }
+  }
   [part='stack'] {
     display: flex;
     flex-direction: column;
@@ -20,8 +34,32 @@ export const styles = css`
     flex-wrap: wrap;
     justify-content: flex-end;
     gap: var(--_space);
+    padding: 0.3rem;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_surface-raised);
+    box-shadow: 0 2px 10px rgb(0 0 0 / 0.12);
+    margin-inline-start: auto;
+  }
+  :host([panel-open]) [part='controls'] {
+    margin-inline: 0 auto;
+  }
+  [part='attention'] {
+    font-weight: 600;
+    color: var(--_danger);
+    border-color: var(--_danger);
+  }
+  .dot {
+    display: inline-block;
+    width: 0.55em;
+    height: 0.55em;
+    margin-inline-end: 0.4em;
+    border-radius: 50%;
+    background: currentColor;
   }
   [part='list'] {
+    max-height: calc(100vh - 8rem);
+    overflow-y: auto;
     display: flex;
     flex-direction: column;
     gap: var(--_space);
@@ -37,6 +75,14 @@ export const styles = css`
     background: var(--_toast-bg);
     box-shadow: 0 6px 24px rgb(0 0 0 / 0.18);
   }
+  [part='list'][hidden] {
+    display: none;
+  }
+  [part~='louder'] {
+    border-width: 2px 2px 2px 8px;
+    border-color: var(--_toast-accent);
+    background: var(--_danger-surface);
+  }
   [part='toast-title'] {
     display: block;
     font-weight: 600;
@@ -51,8 +97,7 @@ export const styles = css`
     align-items: start;
   }
   [part='more'] {
-    text-align: end;
-    color: var(--_text-muted);
+    align-self: flex-end;
   }
   [part='enable-sound'] {
     border-color: var(--_danger);

@@ -125,13 +125,16 @@ describe('<handoff-toaster>', () => {
     el.notify(toast(1));
     await until(() => player.plays === 1, 1000, 'chime');
     const mute = part<HTMLButtonElement>(el, '[part="mute"]');
-    expect(mute.getAttribute('aria-pressed')).to.equal('false');
+    expect(mute.getAttribute('role')).to.equal('switch');
+    expect(mute.getAttribute('aria-checked')).to.equal('true');
+    expect(textOf(mute)).to.contain('Sound on');
     const event = oneEvent(el, 'handoff-mute-change');
     mute.click();
-    expect(((await event) as MuteChangeEvent).detail).to.deep.equal({ muted: true });
+    expect(((await event) as MuteChangeEvent).detail).to.deep.equal({ muted: true, key: STORAGE_KEY });
     expect(localStorage.getItem(STORAGE_KEY)).to.equal('1');
     await el.updateComplete;
-    expect(mute.getAttribute('aria-pressed')).to.equal('true');
+    expect(mute.getAttribute('aria-checked')).to.equal('false');
+    expect(textOf(mute)).to.contain('Sound off');
 
     const again = await toaster(player);
     expect(again.el.muted).to.equal(true);
@@ -149,19 +152,99 @@ describe('<handoff-toaster>', () => {
     await el.updateComplete;
     await until(() => player.plays >= 3, 1000, 'reminders');
     el.dismiss('esc-1');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(player.plays, 'a hidden toast is still unresolved: reminders go on').to.be.greaterThan(3);
+    el.resolve('esc-1');
     await el.updateComplete;
     const after = player.plays;
     await new Promise((r) => setTimeout(r, 120));
     expect(player.plays).to.equal(after);
   });
 
-  it('with duration, a toast closes by itself', async () => {
+  it('a toast hides after duration (30 s by default) and its escalation stays in the "need attention" list', async () => {
     const { el } = await toaster();
+    expect(el.duration).to.equal(30_000);
     el.duration = 50;
     el.notify(toast(1));
     await el.updateComplete;
     expect(parts(el, '[part="toast"]')).to.have.length(1);
     await until(() => parts(el, '[part="toast"]').length === 0, 1000, 'expiry');
+    const attention = part<HTMLButtonElement>(el, '[part="attention"]');
+    expect(textOf(attention)).to.equal('1 needs attention');
+    expect(attention.getAttribute('aria-expanded')).to.equal('false');
+    attention.click();
+    await el.updateComplete;
+    expect(attention.getAttribute('aria-expanded')).to.equal('true');
+    expect(parts(el, '[part="toast-title"]').map(textOf)).to.deep.equal(['Billing: Customer 1']);
+    el.resolve('esc-1');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part="attention"]')).to.equal(null);
+  });
+
+  it('"+N more" is a button that opens the list of every escalation', async () => {
+    const { el } = await toaster();
+    for (let i = 1; i <= 5; i++) el.notify(toast(i));
+    await el.updateComplete;
+    expect(textOf(part(el, '[part="attention"]'))).to.equal('5 need attention');
+    const more = part<HTMLButtonElement>(el, '[part="more"]');
+    expect(more.tagName).to.equal('BUTTON');
+    more.click();
+    await el.updateComplete;
+    expect(parts(el, '[part~="toast"]')).to.have.length(5);
+    expect(el.shadowRoot!.querySelector('[part="more"]')).to.equal(null);
+  });
+
+  it('one toast per conversation: a new reason updates it, shows it again marked louder and rings louder-rings times', async () => {
+    const { el, player } = await toaster();
+    el.notify(toast(1, { reasons: ['thumbs_down'] }));
+    await until(() => player.plays === 1, 1000, 'first chime');
+    el.dismiss('esc-1');
+    el.notify(toast(1, { reasons: ['thumbs_down'] })); // the same escalation again: ignored
+    await el.updateComplete;
+    expect(parts(el, '[part~="toast"]')).to.have.length(0);
+    el.notify(toast(1, { reasons: ['help_requested'] }));
+    await el.updateComplete;
+    const shown = parts(el, '[part~="toast"]');
+    expect(shown).to.have.length(1);
+    expect(shown[0]!.getAttribute('part')).to.equal('toast louder');
+    expect(textOf(part(el, '[part="toast-reason"]'))).to.equal('Now also: Thumbs Down and Help Requested');
+    await until(() => player.plays === 3, 2000, 'two louder rings despite the 2 s gap');
+    await until(() => textOf(part(el, '[role="status"]')).includes('again'), 2000, 'announcement');
+    expect(textOf(part(el, '[role="status"]'))).to.equal('Billing: Customer 1 needs attention again (Thumbs Down and Help Requested)');
+  });
+
+  it('with take-over, Take over fires handoff-open-conversation with takeOver', async () => {
+    const { el } = await toaster();
+    el.takeOver = true;
+    el.notify(toast(4));
+    await el.updateComplete;
+    const event = oneEvent(el, 'handoff-open-conversation');
+    part<HTMLButtonElement>(el, '[part="take-over"]').click();
+    expect(((await event) as OpenConversationEvent).detail).to.deep.equal({ id: 'c4', takeOver: true });
+  });
+
+  it('the sound switch is there before any alert, and follows another switch with the same key', async () => {
+    const { el } = await toaster();
+    const mute = part<HTMLButtonElement>(el, '[part="mute"]');
+    expect(mute.getBoundingClientRect().height).to.be.greaterThan(0);
+    document.body.dispatchEvent(new CustomEvent('handoff-mute-change', { detail: { muted: true, key: STORAGE_KEY }, bubbles: true }));
+    await el.updateComplete;
+    expect(el.muted).to.equal(true);
+    document.body.dispatchEvent(new CustomEvent('handoff-mute-change', { detail: { muted: false, key: 'other' }, bubbles: true }));
+    await el.updateComplete;
+    expect(el.muted).to.equal(true);
+  });
+
+  it('moves to the bottom left while a panel is open (handoff-panel-change)', async () => {
+    const { el } = await toaster();
+    el.notify(toast(1));
+    document.body.dispatchEvent(new CustomEvent('handoff-panel-change', { detail: { id: 'c1' }, bubbles: true }));
+    await el.updateComplete;
+    expect(el.panelOpen).to.equal(true);
+    expect(el.getBoundingClientRect().left).to.be.lessThan(40);
+    document.body.dispatchEvent(new CustomEvent('handoff-panel-change', { detail: { id: null }, bubbles: true }));
+    await el.updateComplete;
+    expect(window.innerWidth - el.getBoundingClientRect().right).to.be.lessThan(40);
   });
 
   it('connected: shows client.escalations$ and drops a toast when its escalation closes', async () => {
@@ -177,6 +260,10 @@ describe('<handoff-toaster>', () => {
     await el.updateComplete;
     expect(parts(el, '[part="toast-title"]').map(textOf)).not.to.include('Billing: Jane Doe');
     expect(parts(el, '[part="toast"]')).to.have.length(1);
+    client.update('c2', { flags: ['negative_feedback', 'help_requested'] });
+    await el.updateComplete;
+    expect(parts(el, '[part~="louder"]'), 'a new flag on a toasted conversation').to.have.length(1);
+    expect(textOf(part(el, '[part="toast-reason"]'))).to.contain('Help Requested');
     el.remove();
     expect(client.subscribers.escalations).to.equal(0);
   });
@@ -187,6 +274,8 @@ describe('<handoff-toaster>', () => {
     const { el } = await toaster(player);
     el.notify(toast(1));
     el.notify(toast(2, { service: 'Sales', reasons: ['thumbs_down'] }));
+    el.notify(toast(2, { service: 'Sales', reasons: ['help_requested'] }));
+    el.takeOver = true;
     await until(() => el.shadowRoot!.querySelector('[part="enable-sound"]'), 1000, 'Enable sound');
     await expectAccessibleInBothThemes(el);
   });

@@ -1,10 +1,11 @@
+// Over 300 lines: the toaster's state (entries, expiry, louder alerts, sound) is one unit; split, each half would need the other's internals.
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConversationState, EscalationEvent, Flag } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
-import { emit } from '../events.js';
+import { emit, type MuteChangeEvent, type PanelChangeEvent } from '../events.js';
 import { FLAG_LABELS, formatList } from '../utils/format.js';
-import { webAudioChime, type SoundPlayer } from '../utils/sound.js';
+import { MUTE_KEY, readMuted, soundSwitch, storeMuted, webAudioChime, type SoundPlayer } from '../utils/sound.js';
 import { styles } from './handoff-toaster.styles.js';
 
 export type { SoundPlayer };
@@ -20,53 +21,73 @@ export interface ToastInput {
 
 /** Gather escalations arriving within this many ms into one announcement. */
 const ANNOUNCE_GATHER_MS = 500;
-/** Never chime more often than this, however many escalations arrive. */
+/** Never chime more often than this, however many escalations arrive (a louder alert may). */
 const MIN_SOUND_GAP_MS = 2000;
+/** The gap between the rings of a louder alert. */
+const RING_GAP_MS = 450;
+
+/** A toast and whether it is on screen; every unresolved one stays in the "needs attention" list (docs/decisions.md D23). */
+interface Toast extends ToastInput {
+  readonly shown: boolean;
+  /** A new reason arrived on a conversation already alerted (e.g. a help request after a thumbs-down). */
+  readonly louder: boolean;
+}
 
 /**
- * Escalation toasts at the bottom right, with a chime. Mount it once in the host's layout and
- * it works on every page. Each toast names the service, the customer and the reason, and has an
- * Open action that fires `handoff-open-conversation` for the host's router (a `<handoff-screen>`
- * that contains the toaster opens its panel).
+ * Escalation toasts with a chime, one toast per conversation. Mount it once in the host's layout
+ * and it works on every page. Each toast names the service, the customer and the reasons, and
+ * has Open (and, with `take-over`, Take over), which fire `handoff-open-conversation` for the
+ * host's router (a `<handoff-screen>` opens its panel, and with `takeOver` claims it too).
  *
- * - Sound: a short WebAudio chime, at most one per 2 s. Mute is a toggle remembered in
- *   `localStorage`. When the browser blocks audio (autoplay policy), an "Enable sound" button
- *   appears: never a silent failure.
+ * - Placement: bottom right; while a conversation panel is open (`panel-open`, set for it by a
+ *   `<handoff-screen>` anywhere on the page) it moves to the bottom left, and on a narrow
+ *   screen to the top with only its bar, so it never covers the panel's reply box.
+ * - Toasts close after `duration`; an unclaimed escalation stays counted in the always-visible
+ *   bar ("2 need attention"), which opens the full list, as does "+N more".
+ * - A new reason on a conversation already toasted (a help request after a thumbs-down) updates
+ *   its toast, shows it again marked louder and rings `louder-rings` times.
+ * - Sound: a WebAudio chime, at most one per 2 s. The sound switch is always in the bar and says
+ *   its state; the choice is remembered in `localStorage` (shared with the screen's switch).
+ *   When the browser blocks audio, "Enable sound" appears: never a silent failure.
  * - Screen readers: a polite live region; escalations arriving together are announced once.
- * - With a client it shows `client.escalations$` (which the SDK emits once per escalation,
- *   across tabs) and removes a toast as soon as its escalation is closed (someone took over or
- *   marked it reviewed). Without one, call `notify()`.
- * - Optional reminder: with `reminder-interval`, the chime repeats while a toast is open.
+ * - With a client it shows `client.escalations$` (once per escalation, across tabs) and forgets a
+ *   conversation once it is claimed or its escalation closes. Without one, call `notify()` and
+ *   `resolve()`.
  *
  * @summary Escalation toasts with sound.
  *
  * @attr {boolean} muted - Sound off. Remembered in `localStorage` under `storage-key` when toggled by the user.
  * @attr {string} storage-key - The `localStorage` key of the mute choice (default `handoff:muted`).
- * @attr {number} duration - Milliseconds before a toast closes by itself; 0 (default) keeps it until opened, dismissed or resolved.
- * @attr {number} reminder-interval - Repeat the chime every this many ms while toasts are open; 0 (default) is off.
- * @attr {number} max-visible - How many toasts show at once (default 3); the rest are counted.
+ * @attr {number} duration - Milliseconds before a toast hides itself (default 30000); its escalation stays in the "need attention" list. 0 keeps toasts until opened or dismissed.
+ * @attr {number} reminder-interval - Repeat the chime every this many ms while an escalation is unresolved; 0 (default) is off.
+ * @attr {number} max-visible - How many toasts show at once (default 3); "+N more" opens the rest.
+ * @attr {number} louder-rings - How many times the chime rings for a louder alert (default 2).
+ * @attr {boolean} take-over - Adds a Take over action to each toast: it opens the conversation and claims it in one action.
+ * @attr {boolean} panel-open - A conversation panel is open: stay clear of it. A `<handoff-screen>` sets this through `handoff-panel-change`.
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
  * @prop player - What plays the chime (default: a WebAudio chime). Replace it for custom sounds or tests.
  * @prop client - An SDK client; otherwise the one from `<handoff-provider>`.
  *
- * @fires {OpenConversationEvent} handoff-open-conversation - A toast's Open was pressed. Detail `{ id }` (the conversation id). Bubbles, composed.
- * @fires {MuteChangeEvent} handoff-mute-change - The person muted or unmuted. Detail `{ muted }`. Bubbles, composed.
+ * @fires {OpenConversationEvent} handoff-open-conversation - Open or Take over was pressed. Detail `{ id, takeOver? }` (the conversation id; `takeOver` true from Take over). Bubbles, composed.
+ * @fires {MuteChangeEvent} handoff-mute-change - The person muted or unmuted. Detail `{ muted, key }`. Bubbles, composed.
  *
- * @csspart stack - The toasts and controls.
- * @csspart controls - Mute, Enable sound and Dismiss all.
- * @csspart mute - The mute toggle button.
+ * @csspart stack - The bar, the toasts and "+N more".
+ * @csspart controls - The bar: the need-attention button, the sound switch, Enable sound and Dismiss all. Always shown.
+ * @csspart attention - "N need attention": opens and closes the list of every unresolved escalation.
+ * @csspart mute - The sound switch ("Sound on" / "Sound off").
  * @csspart enable-sound - The "Enable sound" button shown while the browser blocks audio.
- * @csspart dismiss-all - Dismiss every toast.
+ * @csspart dismiss-all - Hide every toast (their escalations stay listed).
  * @csspart list - The list of toasts.
- * @csspart toast - One toast.
+ * @csspart toast - One toast (also `louder` after a new reason).
  * @csspart toast-text - A toast's text.
  * @csspart toast-title - Service and customer.
  * @csspart toast-reason - The reasons.
  * @csspart open - A toast's Open button.
+ * @csspart take-over - A toast's Take over button (with `take-over`).
  * @csspart dismiss - A toast's Dismiss button.
- * @csspart more - "+N more" when more toasts exist than are shown.
+ * @csspart more - The "+N more" button.
  *
- * @cssprop --handoff-toaster-offset - Distance from the bottom and right edges (default 1rem).
+ * @cssprop --handoff-toaster-offset - Distance from the edges (default 1rem).
  * @cssprop --handoff-toaster-z-index - Stacking order (default 1000).
  * @cssprop --handoff-toast-background - Toast background (default `--handoff-color-surface`).
  * @cssprop --handoff-toast-accent-color - The toast's left border (default `--handoff-color-danger`).
@@ -79,42 +100,55 @@ export class HandoffToaster extends ConnectedElement {
     duration: { type: Number },
     reminderInterval: { type: Number, attribute: 'reminder-interval' },
     maxVisible: { type: Number, attribute: 'max-visible' },
+    louderRings: { type: Number, attribute: 'louder-rings' },
+    takeOver: { type: Boolean, attribute: 'take-over' },
+    panelOpen: { type: Boolean, attribute: 'panel-open', reflect: true },
     player: { attribute: false },
     toasts: { state: true, attribute: false },
+    expanded: { state: true, attribute: false },
     soundBlocked: { state: true, attribute: false },
     announcement: { state: true, attribute: false },
   };
 
   muted = false;
-  storageKey = 'handoff:muted';
-  duration = 0;
+  storageKey = MUTE_KEY;
+  duration = 30_000;
   reminderInterval = 0;
   maxVisible = 3;
+  louderRings = 2;
+  takeOver = false;
+  panelOpen = false;
   player: SoundPlayer = webAudioChime();
 
-  private toasts: readonly ToastInput[] = [];
+  /** Every unresolved escalation, newest first; `shown` ones are toasts. */
+  private toasts: readonly Toast[] = [];
+  private expanded = false;
   private soundBlocked = false;
   private announcement = '';
 
-  #gathered: ToastInput[] = [];
+  #gathered: Toast[] = [];
   #announceTimer: ReturnType<typeof setTimeout> | undefined;
   #reminderTimer: ReturnType<typeof setInterval> | undefined;
+  /** Expiry timers by conversation id. */
   #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   #lastSoundAt = -Infinity;
+  readonly #onDocument = (e: Event) => this.#fromPage(e);
 
   constructor() {
     super();
     this.observe((c) => c.escalations$, (e) => this.notify(toastOf(e)));
-    this.observe((c) => c.conversations$, (list) => this.#dropResolved(list));
+    this.observe((c) => c.conversations$, (list) => this.#follow(list));
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.hasAttribute('muted')) this.muted = readStored(this.storageKey) ?? this.muted;
+    if (!this.hasAttribute('muted')) this.muted = readMuted(this.storageKey) ?? this.muted;
+    for (const type of ['handoff-mute-change', 'handoff-panel-change', 'storage']) (type === 'storage' ? window : document).addEventListener(type, this.#onDocument);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    for (const type of ['handoff-mute-change', 'handoff-panel-change', 'storage']) (type === 'storage' ? window : document).removeEventListener(type, this.#onDocument);
     clearTimeout(this.#announceTimer);
     clearInterval(this.#reminderTimer);
     this.#announceTimer = this.#reminderTimer = undefined;
@@ -122,107 +156,138 @@ export class HandoffToaster extends ConnectedElement {
     this.#expiry.clear();
   }
 
-  /** Shows a toast, chimes (unless muted) and announces it. A toast whose id is showing is ignored. */
-  notify(toast: ToastInput): void {
-    if (this.toasts.some((t) => t.id === toast.id)) return;
-    this.toasts = [toast, ...this.toasts];
-    this.#gathered.push(toast);
+  /**
+   * Shows a toast for an escalation, chimes (unless muted) and announces it. One toast per
+   * conversation: the same escalation again is ignored, and new reasons update the conversation's
+   * toast, show it again and ring louder.
+   */
+  notify(input: ToastInput): void {
+    const old = this.toasts.find((t) => t.conversationId === input.conversationId);
+    const added = old ? input.reasons.filter((r) => !old.reasons.includes(r)) : input.reasons;
+    if (old && !added.length && (old.id === input.id || old.shown)) return;
+    const toast: Toast = { ...input, reasons: old ? [...old.reasons, ...added] : input.reasons, shown: true, louder: !!old && added.length > 0 };
+    this.toasts = [toast, ...this.toasts.filter((t) => t !== old)];
+    this.#gathered = [...this.#gathered.filter((t) => t.conversationId !== toast.conversationId), toast];
     this.#announceTimer ??= setTimeout(() => this.#announce(), ANNOUNCE_GATHER_MS);
-    if (this.duration > 0) this.#expiry.set(toast.id, setTimeout(() => this.dismiss(toast.id), this.duration));
-    void this.#chime();
+    clearTimeout(this.#expiry.get(toast.conversationId));
+    if (this.duration > 0) this.#expiry.set(toast.conversationId, setTimeout(() => this.dismiss(toast.id), this.duration));
+    void this.#chime(toast.louder ? Math.max(1, this.louderRings) : 1);
   }
 
-  /** Removes a toast by its id. */
+  /** Hides a toast by its escalation id; the escalation stays in the "need attention" list. */
   dismiss(id: string): void {
-    clearTimeout(this.#expiry.get(id));
-    this.#expiry.delete(id);
-    this.toasts = this.toasts.filter((t) => t.id !== id);
+    this.#set(id, false);
+  }
+
+  /** Forgets an escalation (it was resolved): its toast goes and it is no longer counted. */
+  resolve(id: string): void {
+    this.#set(id, null);
+  }
+
+  /** Turns the sound on or off, remembers the choice and tells the page (the screen's switch follows). */
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    storeMuted(this, this.storageKey, muted);
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     super.updated(changed);
     if (!changed.has('toasts') && !changed.has('reminderInterval')) return;
     const wanted = this.reminderInterval > 0 && this.toasts.length > 0;
-    if (wanted && !this.#reminderTimer) this.#reminderTimer = setInterval(() => void this.#chime(true), this.reminderInterval);
+    if (wanted && !this.#reminderTimer) this.#reminderTimer = setInterval(() => void this.#chime(1, true), this.reminderInterval);
     if (!wanted && this.#reminderTimer) {
       clearInterval(this.#reminderTimer);
       this.#reminderTimer = undefined;
     }
+    if (!this.toasts.length) this.expanded = false;
   }
 
   protected override render() {
-    const visible = this.toasts.slice(0, Math.max(1, this.maxVisible));
-    const more = this.toasts.length - visible.length;
-    const show = this.toasts.length > 0 || (this.soundBlocked && !this.muted);
+    const shown = this.toasts.filter((t) => t.shown);
+    const listed = this.expanded ? this.toasts : shown.slice(0, Math.max(1, this.maxVisible));
+    const more = this.expanded ? 0 : shown.length - listed.length;
+    const n = this.toasts.length;
     return html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-      ${show
-        ? html`<section part="stack" aria-label="Escalations">
-            <div part="controls">
-              ${this.soundBlocked && !this.muted
-                ? html`<button part="enable-sound" class="button" type="button" @click=${this.#enableSound}>Enable sound</button>`
-                : nothing}
-              <button part="mute" class="button" type="button" aria-pressed=${this.muted ? 'true' : 'false'} @click=${this.#toggleMute}>
-                Mute sound
-              </button>
-              ${this.toasts.length > 1
-                ? html`<button part="dismiss-all" class="button" type="button" @click=${this.#dismissAll}>Dismiss all</button>`
-                : nothing}
-            </div>
-            <ul part="list">
-              ${visible.map(
-                (t) => html`<li part="toast" data-id=${t.id}>
-                  <p part="toast-text" id="text-${t.id}">
-                    <span part="toast-title">${t.service}: ${t.customer}</span>
-                    <span part="toast-reason">${reasonText(t)}</span>
-                  </p>
-                  <span class="toast-actions">
-                    <button part="open" class="button primary" type="button" aria-describedby="text-${t.id}" @click=${() => this.#open(t)}>Open</button>
-                    <button part="dismiss" class="button" type="button" aria-describedby="text-${t.id}" @click=${() => this.dismiss(t.id)}>
-                      Dismiss
-                    </button>
-                  </span>
-                </li>`,
-              )}
-            </ul>
-            ${more > 0 ? html`<p part="more">+${more} more</p>` : nothing}
-          </section>`
-        : nothing}`;
+      <section part="stack" aria-label="Escalations">
+        <div part="controls">
+          ${n
+            ? html`<button part="attention" class="button" type="button" aria-expanded=${this.expanded ? 'true' : 'false'} aria-controls="list" @click=${() => (this.expanded = !this.expanded)}>
+                <span class="dot" aria-hidden="true"></span>${n} need${n === 1 ? 's' : ''} attention
+              </button>`
+            : nothing}
+          ${this.soundBlocked && !this.muted
+            ? html`<button part="enable-sound" class="button" type="button" @click=${this.#enableSound}>Enable sound</button>`
+            : nothing}
+          ${soundSwitch(this.muted, () => this.setMuted(!this.muted))}
+          ${shown.length > 1 ? html`<button part="dismiss-all" class="button" type="button" @click=${this.#dismissAll}>Dismiss all</button>` : nothing}
+        </div>
+        <ul part="list" id="list" ?hidden=${!listed.length}>
+          ${listed.map((t) => this.#renderToast(t))}
+        </ul>
+        ${more > 0 ? html`<button part="more" class="button" type="button" aria-controls="list" aria-expanded="false" @click=${() => (this.expanded = true)}>+${more} more</button>` : nothing}
+      </section>`;
   }
 
-  #open(t: ToastInput): void {
+  #renderToast(t: Toast) {
+    return html`<li part="toast${t.louder ? ' louder' : ''}" data-id=${t.id}>
+      <p part="toast-text" id="text-${t.id}">
+        <span part="toast-title">${t.service}: ${t.customer}</span>
+        <span part="toast-reason">${t.louder ? 'Now also: ' : ''}${reasonText(t)}</span>
+      </p>
+      <span class="toast-actions">
+        ${this.takeOver
+          ? html`<button part="take-over" class="button primary" type="button" aria-describedby="text-${t.id}" @click=${() => this.#open(t, true)}>Take over</button>`
+          : nothing}
+        <button part="open" class="button ${this.takeOver ? '' : 'primary'}" type="button" aria-describedby="text-${t.id}" @click=${() => this.#open(t)}>Open</button>
+        ${t.shown ? html`<button part="dismiss" class="button" type="button" aria-describedby="text-${t.id}" @click=${() => this.dismiss(t.id)}>Dismiss</button>` : nothing}
+      </span>
+    </li>`;
+  }
+
+  /** Hides (`shown` false) or forgets (null) the toast of escalation `id`. */
+  #set(id: string, shown: false | null): void {
+    const t = this.toasts.find((x) => x.id === id);
+    if (!t) return;
+    clearTimeout(this.#expiry.get(t.conversationId));
+    this.#expiry.delete(t.conversationId);
+    this.toasts = shown === null ? this.toasts.filter((x) => x !== t) : this.toasts.map((x) => (x === t ? { ...x, shown, louder: false } : x));
+  }
+
+  #open(t: Toast, takeOver = false): void {
     this.dismiss(t.id);
-    emit(this, 'handoff-open-conversation', { id: t.conversationId });
+    this.expanded = false;
+    emit(this, 'handoff-open-conversation', takeOver ? { id: t.conversationId, takeOver } : { id: t.conversationId });
   }
 
   #dismissAll(): void {
     for (const t of this.toasts) this.dismiss(t.id);
   }
 
-  #toggleMute(): void {
-    this.muted = !this.muted;
-    try {
-      localStorage.setItem(this.storageKey, this.muted ? '1' : '0');
-    } catch {
-      // Storage can be unavailable (privacy modes); the choice then lasts for this page only.
-    }
-    emit(this, 'handoff-mute-change', { muted: this.muted });
+  #fromPage(e: Event): void {
+    if (e.type === 'handoff-panel-change') this.panelOpen = !!(e as PanelChangeEvent).detail.id;
+    else if (e.type === 'handoff-mute-change' && (e as MuteChangeEvent).detail.key === this.storageKey) this.muted = (e as MuteChangeEvent).detail.muted;
+    else if (e.type === 'storage' && (e as StorageEvent).key === this.storageKey) this.muted = readMuted(this.storageKey) ?? this.muted;
   }
 
   async #enableSound(): Promise<void> {
     this.soundBlocked = !(await this.player.unlock());
   }
 
-  async #chime(reminder = false): Promise<void> {
+  async #chime(rings: number, reminder = false): Promise<void> {
     const now = Date.now();
-    if (this.muted || (!reminder && now - this.#lastSoundAt < MIN_SOUND_GAP_MS)) return;
+    if (this.muted || (rings === 1 && !reminder && now - this.#lastSoundAt < MIN_SOUND_GAP_MS)) return;
     this.#lastSoundAt = now;
-    let played = false;
-    try {
-      played = await this.player.play();
-    } catch {
-      played = false;
+    for (let i = 0; i < rings; i++) {
+      if (i) await new Promise((r) => setTimeout(r, RING_GAP_MS));
+      let played = false;
+      try {
+        played = await this.player.play();
+      } catch {
+        played = false;
+      }
+      this.soundBlocked = !played;
+      if (!played) return;
     }
-    this.soundBlocked = !played;
   }
 
   #announce(): void {
@@ -231,15 +296,20 @@ export class HandoffToaster extends ConnectedElement {
     this.#gathered = [];
     const latest = batch[batch.length - 1];
     if (!latest) return;
-    const one = `${latest.service}: ${latest.customer} needs attention (${reasonText(latest)})`;
+    const one = `${latest.service}: ${latest.customer} ${latest.louder ? 'needs attention again' : 'needs attention'} (${reasonText(latest)})`;
     this.announcement = batch.length === 1 ? one : `${batch.length} conversations need attention. Latest: ${one}`;
   }
 
-  #dropResolved(list: readonly ConversationState[]): void {
+  /** Forgets conversations claimed or no longer escalated; a new flag on a toasted one is a louder alert. */
+  #follow(list: readonly ConversationState[]): void {
     if (!this.toasts.length) return;
-    const open = new Set<string>();
-    for (const c of list) if (c.escalation) open.add(c.escalation.id);
-    for (const t of this.toasts) if (!open.has(t.id)) this.dismiss(t.id);
+    const byId = new Map<string, ConversationState>();
+    for (const c of list) byId.set(c.id, c);
+    for (const t of this.toasts) {
+      const c = byId.get(t.conversationId);
+      if (!c?.escalation || c.claim) this.resolve(t.id);
+      else if (c.flags.some((f) => !t.reasons.includes(f))) this.notify({ ...t, id: c.escalation.id, reasons: c.flags });
+    }
   }
 }
 
@@ -249,15 +319,6 @@ function toastOf(e: EscalationEvent): ToastInput {
 
 function reasonText(t: ToastInput): string {
   return formatList(t.reasons.map((r) => FLAG_LABELS[r]));
-}
-
-function readStored(key: string): boolean | undefined {
-  try {
-    const v = localStorage.getItem(key);
-    return v === null ? undefined : v === '1';
-  } catch {
-    return undefined;
-  }
 }
 
 declare global {

@@ -1,3 +1,6 @@
+import { html } from 'lit';
+import { emit } from '../events.js';
+
 /**
  * The escalation chime, generated with WebAudio: no file, no network.
  *
@@ -57,4 +60,34 @@ function chime(ac: AudioContext): void {
     osc.start(at);
     osc.stop(at + 0.2);
   });
+}
+
+/** The default `localStorage` key of the mute choice, shared by the toaster and the screen. */
+export const MUTE_KEY = 'handoff:muted';
+
+/** The remembered mute choice, or undefined when none (or storage is unavailable). */
+export function readMuted(key: string): boolean | undefined {
+  try {
+    const v = localStorage.getItem(key);
+    return v === null ? undefined : v === '1';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remembers the choice and fires `handoff-mute-change` from `from`, so every switch on the page follows. */
+export function storeMuted(from: EventTarget, key: string, muted: boolean): void {
+  try {
+    localStorage.setItem(key, muted ? '1' : '0');
+  } catch {
+    // Storage can be unavailable (privacy modes); the choice then lasts for this page only.
+  }
+  emit(from, 'handoff-mute-change', { muted, key });
+}
+
+/** The sound switch: its state in text and icon ("Sound on" / "Sound off"), so it reads the same muted or not only in its name. */
+export function soundSwitch(muted: boolean, toggle: () => void, part = 'mute') {
+  return html`<button part=${part} class="button sound" type="button" role="switch" aria-checked=${muted ? 'false' : 'true'} @click=${toggle}>
+    <span aria-hidden="true">${muted ? '\u{1F507}' : '\u{1F50A}'}</span> Sound ${muted ? 'off' : 'on'}
+  </button>`;
 }

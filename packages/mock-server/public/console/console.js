@@ -62,22 +62,33 @@ document.addEventListener('click', (e) => {
   if (!accountMenu.hidden && !e.composedPath().includes(accountButton.parentElement)) setMenu(false);
 });
 
-// The toaster's Open action: on the Human Handoff page open the panel in place, elsewhere
-// navigate there. The toaster is in the layout, not inside <handoff-screen>, so this is ours.
+// The toaster's Open and Take over: on the Human Handoff page open the panel in place (focus
+// moves into it; after Take over, into the reply box), elsewhere navigate there. The toaster is
+// in the layout, not inside <handoff-screen>, so this is ours.
 const screen = document.querySelector('handoff-screen');
-function openConversation(id) {
+function openConversation(id, takeOver) {
   if (!screen) {
-    location.assign(consoleHref(HANDOFF_PATH, { conversation: id }));
+    location.assign(consoleHref(HANDOFF_PATH, takeOver ? { conversation: id, take_over: '1' } : { conversation: id }));
     return;
   }
-  screen.selected = id;
+  void screen.open(id, { takeOver });
   history.replaceState(null, '', consoleHref(HANDOFF_PATH, { conversation: id }));
 }
-document.addEventListener('handoff-open-conversation', (e) => openConversation(e.detail.id));
+document.addEventListener('handoff-open-conversation', (e) => openConversation(e.detail.id, !!e.detail.takeOver));
 
 if (screen) {
   const id = params.get('conversation');
-  if (id) screen.selected = id;
+  // Arrived from another page's Take over: claim once the conversation is known.
+  if (id && params.get('take_over') === '1') {
+    let done = false;
+    const sub = client.conversations$.subscribe((list) => {
+      if (done || !list.some((c) => c.id === id)) return;
+      done = true;
+      queueMicrotask(() => sub.unsubscribe());
+      void screen.open(id, { takeOver: true });
+    });
+    history.replaceState(null, '', consoleHref(HANDOFF_PATH, { conversation: id }));
+  } else if (id) screen.selected = id;
   // Keep the address bar on the open conversation, so a reload or a shared link reopens it.
   screen.addEventListener('handoff-conversation-select', (e) => {
     history.replaceState(null, '', consoleHref(HANDOFF_PATH, { conversation: e.detail.id }));
