@@ -15,7 +15,7 @@ import esbuild from 'rollup-plugin-esbuild';
 import { minify } from 'terser';
 
 /** The whole of dist/handoff.js, gzipped: lit, rxjs, partysocket, valibot, the SDK and elements. */
-export const BUDGET_GZIP_BYTES = 35 * 1024;
+export const BUDGET_GZIP_BYTES = 38 * 1024;
 
 const terserOptions = {
   module: true,

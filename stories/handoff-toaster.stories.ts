@@ -103,7 +103,7 @@ export const Expired: Story = {
   play: async ({ canvasElement }) => {
     const root = shadow(canvasElement, 'handoff-toaster');
     await waitFor(() => expect(root.querySelector('[part="attention"]')?.textContent).toContain('2 need attention'));
-    expect(root.querySelector('[part~="toast"]')).toBeNull();
+    await expect(root.querySelector('[part~="toast"]')).toBeNull();
   },
 };
 

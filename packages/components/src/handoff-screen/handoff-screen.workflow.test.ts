@@ -3,8 +3,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
 import '../define.js';
-import { FakeHandoffClient, conversation, deepActiveElement, part, services, textOf, transcript, until } from '../fixtures/index.js';
-import { expectAccessibleInBothThemes, ignoreResizeObserverLoopNotices } from '../fixtures/testing.js';
+import { FakeHandoffClient, conversation, deepActiveElement, part, services, textOf, transcript, until } from '@handoff/testing';
+import { expectAccessibleInBothThemes, ignoreResizeObserverLoopNotices } from '@handoff/testing/assertions';
 import type { HandoffScreen } from './handoff-screen.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { HandoffToaster } from '../handoff-toaster/handoff-toaster.js';
