@@ -60,7 +60,7 @@ function retroactiveResume(server: RunningServer): void {
     await resume(agent, conversationId);
     const page = await handoff.store.getMessages(conversationId, { limit: 50 });
     const last = page?.messages.filter((m) => m.role === 'customer').at(-1);
-    if (last) void handoff.ai.reply(conversationId, { text: last.text, asksForHuman: false, negative: false });
+    if (last) void handoff.ai.reply(conversationId, last, []);
   };
 }
 

@@ -1,12 +1,8 @@
 /**
- * The AI stand-in: answers from a small per-service FAQ after a configurable delay.
- *
- * It must never speak after a human took over (docs/decisions.md D1), so the paused state is checked at
- * three places: before a reply is started, again right before it is stored, and finally by the
- * store itself, which refuses an `ai` message for a conversation paused since the reply started.
+ * The AI stand-in's knowledge: a small per-service FAQ and the texts the AI says. The adapter that
+ * answers from it is `ai/faq.ts`; `ai/runner.ts` decides when the AI may speak (docs/decisions.md D1).
  */
-import type { Flag, Message, Mode } from '@handoff/sdk/protocol';
-import type { Store } from './store.js';
+import type { Mode } from '@handoff/sdk/protocol';
 
 export interface FaqEntry {
   /** Words that point at this answer; the entry with most matches wins. */
@@ -112,65 +108,4 @@ export function compose(serviceId: string, mode: Mode, q: Question): { text: str
   if (q.negative) return { text: APOLOGY_TEXT, nonAnswer: false };
   if (SMALL_TALK.test(q.text)) return { text: SMALL_TALK_TEXT, nonAnswer: false };
   return { text: NON_ANSWER_TEXT, nonAnswer: true };
-}
-
-export interface AiDeps {
-  store: Store;
-  delayMs: number;
-  now(): number;
-  newMessageId(): string;
-  /** Records flags on a conversation (the handoff rules decide about escalations). */
-  raiseFlags(conversationId: string, flags: Flag[]): Promise<void>;
-}
-
-export class AiStandIn {
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private closed = false;
-
-  constructor(private readonly deps: AiDeps) {}
-
-  /**
-   * Answer `question` in conversation `conversationId` after the delay, unless a human takes it
-   * over first. Called after the customer message is stored.
-   */
-  async reply(conversationId: string, question: Question): Promise<void> {
-    const { store } = this.deps;
-    // Check 1: never start a reply for a paused conversation or a human_only service.
-    const start = await store.getConversation(conversationId);
-    if (!start || start.status !== 'ai') return;
-    const service = await store.getService(start.serviceId);
-    if (!service || service.mode === 'human_only') return;
-    const session = start.aiSession;
-
-    await this.wait(this.deps.delayMs);
-    if (this.closed) return;
-
-    // Check 2: look again right before storing; a take-over may have happened while "thinking".
-    const now = await store.getConversation(conversationId);
-    if (!now || now.status !== 'ai' || now.aiSession !== session) return;
-    const svc = await store.getService(now.serviceId);
-    if (!svc || svc.mode === 'human_only') return;
-    const answer = compose(svc.id, svc.mode, question);
-    const message: Message = { id: this.deps.newMessageId(), role: 'ai', text: answer.text, at: this.deps.now() };
-    // Check 3: the store refuses the message if the AI was paused since `session` began.
-    const stored = await store.appendMessage(conversationId, message, { aiSession: session });
-    if (stored.ok && answer.nonAnswer) await this.deps.raiseFlags(conversationId, ['non_answer']);
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-  }
-
-  private wait(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        resolve();
-      }, ms);
-      this.timers.add(t);
-    });
-  }
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { ModeSchema } from '@handoff/sdk/protocol';
+import { AiConfigSchema } from './ai/config.js';
 import { isLogLevel, type LogLevel } from './log.js';
 import type { ServerOptions } from './server.js';
 import type { SimulatorOptions } from './simulator.js';
@@ -15,7 +16,7 @@ export const USAGE = `Usage: handoff-mock-server [options]
 
   --port <n>              HTTP/WebSocket port (env PORT, default 8080; 0 = any free port)
   --host <addr>           address to bind (env HOST, default 127.0.0.1)
-  --config <file.json>    agents (replacing the demo agents), services, allowed origins (env HANDOFF_CONFIG)
+  --config <file.json>    agents (replacing the demo agents), services and their AI adapters, allowed origins (env HANDOFF_CONFIG)
   --allow-origin <origin> browser origin allowed to open sockets; repeatable, or * (env ALLOWED_ORIGINS, comma-separated)
   --redis <url>           keep state in Redis, shared by instances and kept across restarts (env REDIS_URL; default: in memory)
   --instances <n>         run n instances on ports port+1..port+n behind a round-robin balancer on port (needs --redis; default 1)
@@ -37,7 +38,9 @@ const ConfigFileSchema = v.object({
     v.array(v.object({ id: v.pipe(v.string(), v.minLength(1)), name: v.pipe(v.string(), v.minLength(1)), token: v.pipe(v.string(), v.minLength(8)) })),
     v.minLength(1),
   ),
-  services: v.optional(v.pipe(v.array(v.object({ id: v.pipe(v.string(), v.minLength(1)), name: v.string(), mode: ModeSchema })), v.minLength(1))),
+  services: v.optional(
+    v.pipe(v.array(v.object({ id: v.pipe(v.string(), v.minLength(1)), name: v.string(), mode: ModeSchema, ai: v.optional(AiConfigSchema) })), v.minLength(1)),
+  ),
   allowedOrigins: v.optional(v.array(v.string())),
 });
 export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
@@ -98,7 +101,11 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   if (configPath) {
     const file = readConfigFile(configPath);
     server.agents = file.agents;
-    if (file.services) server.services = file.services;
+    if (file.services) {
+      // The AI settings (which may name secrets) stay on the server: services go to every client.
+      server.services = file.services.map(({ id, name, mode }) => ({ id, name, mode }));
+      server.ai = Object.fromEntries(file.services.flatMap((s) => (s.ai ? [[s.id, s.ai]] : [])));
+    }
     if (file.allowedOrigins && !server.allowedOrigins) server.allowedOrigins = file.allowedOrigins;
   }
 

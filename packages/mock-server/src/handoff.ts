@@ -4,7 +4,8 @@
  * the store's compare-and-set, so the rules hold however the calls interleave.
  */
 import type { Agent, ErrorCode, Flag, Message, Mode, Service } from '@handoff/sdk/protocol';
-import { AiStandIn } from './ai.js';
+import { FaqResponder } from './ai/faq.js';
+import { AiRunner, type AiServiceSettings } from './ai/runner.js';
 import { flagsForCustomerText } from './flags.js';
 import type { Logger } from './log.js';
 import type { ConversationRecord, MessagePage, Store } from './store.js';
@@ -30,8 +31,10 @@ export class HandoffError extends Error {
 
 export interface HandoffOptions {
   store: Store;
-  /** How long the AI "thinks" before it answers. */
+  /** How long the FAQ stand-in "thinks" before it answers. */
   aiDelayMs: number;
+  /** The AI adapter per service (ai/config.ts); services without one use the FAQ stand-in. */
+  aiSettings?: (serviceId: string) => AiServiceSettings | undefined;
   /** A conversation with no customer or agent message for this long ends (`idle_timeout`). */
   idleTimeoutMs: number;
   log: Logger;
@@ -43,7 +46,7 @@ const MAX_CAS_ATTEMPTS = 100;
 
 export class Handoff {
   readonly store: Store;
-  readonly ai: AiStandIn;
+  readonly ai: AiRunner;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly idleTimeoutMs: number;
@@ -57,11 +60,13 @@ export class Handoff {
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
     this.idleTimeoutMs = opts.idleTimeoutMs;
-    this.ai = new AiStandIn({
+    const faq: AiServiceSettings = { responder: new FaqResponder(opts.aiDelayMs), timeoutMs: opts.aiDelayMs + 10_000 };
+    this.ai = new AiRunner({
       store: this.store,
-      delayMs: opts.aiDelayMs,
+      log: this.log,
       now: this.now,
-      newMessageId: () => this.newId('m'),
+      newId: (kind) => this.newId(kind),
+      settingsFor: (serviceId) => opts.aiSettings?.(serviceId) ?? faq,
       raiseFlags: (id, flags) => this.raiseFlags(id, flags),
     });
     if (this.idleTimeoutMs > 0) {
@@ -118,8 +123,7 @@ export class Handoff {
     const flags = flagsForCustomerText(text);
     if (flags.length) await this.raiseFlags(conversationId, flags);
     // Not awaited: the AI answers later; its own checks stop it if a human takes over meanwhile.
-    const question = { text, asksForHuman: flags.includes('help_requested'), negative: flags.includes('negative_feedback') };
-    void this.ai.reply(conversationId, question).catch((err) =>
+    void this.ai.reply(conversationId, stored.message, flags).catch((err) =>
       this.log.error('ai reply failed', { conversationId, err: String(err) }),
     );
     return message;

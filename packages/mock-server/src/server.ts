@@ -11,10 +11,13 @@ import type { Duplex } from 'node:stream';
 import express from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, type Service } from '@handoff/sdk/protocol';
+import { aiFromOptions, type AiConfig } from './ai/config.js';
+import type { AiServiceSettings } from './ai/runner.js';
 import { AgentSocket, type AgentConfig } from './agent-socket.js';
 import type { Connection, Limits } from './connection.js';
 import { CustomerSocket } from './customer-socket.js';
 import { Handoff } from './handoff.js';
+import { apiRouter } from './http-api.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import type { Simulator, SimulatorOptions } from './simulator.js';
 import { MemoryStore, type CommandResult, type Store } from './store.js';
@@ -54,6 +57,8 @@ export interface ServerOptions {
   /** A conversation with no customer or agent message this long ends. Default 30 min; 0 = never. */
   idleTimeoutMs?: number;
   services?: readonly Service[];
+  /** The AI adapter per service id (ai/config.ts); services not listed use the FAQ stand-in. */
+  ai?: Readonly<Record<string, AiConfig | AiServiceSettings>>;
   agents?: readonly AgentConfig[];
   /**
    * Origins browsers may open sockets from: exact origins, or `*`. Default: any port on
@@ -121,9 +126,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     : options.redisUrl
       ? await RedisStore.connect({ ...init, url: options.redisUrl, onError: (err) => log.warn('redis stream read failed', { err: String(err) }) })
       : new MemoryStore(init);
+  let baseUrl = ''; // known once listening; webhook requests carry the late-reply URL
+  const ai = aiFromOptions(options.ai, { env: process.env, faqDelayMs: options.aiDelayMs ?? 600, replyUrl: () => `${baseUrl}/api/v1/ai/replies` });
   const handoff = new Handoff({
     store,
     aiDelayMs: options.aiDelayMs ?? 600,
+    aiSettings: ai.settingsFor,
     idleTimeoutMs: options.idleTimeoutMs ?? 30 * 60_000,
     log,
   });
@@ -131,6 +139,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const app = express();
   app.disable('x-powered-by');
   mountRoutes(app, store, options);
+  app.use('/api/v1', apiRouter({ handoff, pending: ai.pending }));
   const http = createServer(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
@@ -192,6 +201,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : 0;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   const httpUrl = `http://${hostForUrl}:${port}`;
+  baseUrl = httpUrl;
 
   // Loaded only when used: faker is large, and tests mostly run without the simulator.
   const simulator = options.simulate
