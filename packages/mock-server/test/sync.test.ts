@@ -114,7 +114,8 @@ describe('snapshot windows and load_older', () => {
     try {
       const c = await CustomerPeer.join(server);
       for (let i = 0; i < 12; i++) await c.say(`question ${i}`);
-      await sleep(30);
+      // Wait for every answer: the AI's path is a few store round trips, slower on Redis.
+      for (let i = 0; i < 300 && (await server.store.getConversation(c.conversationId))!.messageCount < 24; i++) await sleep(10);
       const total = (await server.store.getConversation(c.conversationId))!.messageCount;
       const agent = await AgentPeer.connect(server);
       const snap = agent.frames.find((f) => f.type === 'snapshot') as { conversations: { messages: { id: string }[]; hasOlder: boolean }[] };
