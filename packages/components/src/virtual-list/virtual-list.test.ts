@@ -215,6 +215,48 @@ describe('virtualList', () => {
     expect(before[0]!.updates).to.equal(counts[0]);
   });
 
+  it('reads layout only when sizes can have changed: not for a render that changed nothing in view', async () => {
+    const el = await fixture<VlList>(html`<vl-list .rows=${rows(1000)}></vl-list>`);
+    await settle(el);
+    const proto = Element.prototype;
+    const original = proto.getBoundingClientRect;
+    let reads = 0;
+    proto.getBoundingClientRect = function (this: Element) {
+      reads++;
+      return original.call(this);
+    };
+    try {
+      const rendered = ids(el).length;
+      // A new array with a change outside the window, and a render with the same array.
+      const next = [...el.rows];
+      next[900] = { id: 900, label: 'Row 900, changed' };
+      el.rows = next;
+      await el.updateComplete;
+      el.requestUpdate();
+      await el.updateComplete;
+      for (let i = 0; i < 4; i++) await frame();
+      expect(reads, 'layout reads after renders that changed nothing in view').to.equal(0);
+
+      // A change in view may change a height: measured once (a few reads), then quiet again.
+      const inView = [...next];
+      inView[2] = { id: 2, label: 'Row 2, changed' };
+      el.rows = inView;
+      await el.updateComplete;
+      await settle(el);
+      expect(reads).to.be.greaterThan(0);
+      expect(ids(el).length).to.equal(rendered);
+
+      // A scroll re-checks the window.
+      reads = 0;
+      window.scrollTo(0, 2000);
+      await settle(el);
+      expect(reads).to.be.greaterThan(0);
+      expect(ids(el)[0]).to.be.greaterThan(0);
+    } finally {
+      proto.getBoundingClientRect = original;
+    }
+  });
+
   it('lets Tab, Shift+Tab and arrow keys reach items beyond the rendered window', async () => {
     const host = await fixture<VlFrame>(html`<vl-frame style="--frame-height: 200px"><vl-list .rows=${rows(500)} overscan="0"></vl-list></vl-frame>`);
     const el = host.querySelector('vl-list')!;

@@ -21,9 +21,15 @@ export interface VirtualListOptions<T> {
  * for the items before and after. The items stay in the parent's DOM tree (the host's shadow
  * root), so `::part()`, `querySelector` and focus work as for any child.
  *
- * Item height is the average of the rendered items, measured after each change, so the list
- * needs no fixed row height; cards of somewhat different heights only make the scrollbar
- * approximate. Browser scroll anchoring keeps the view still when that estimate is corrected.
+ * Item height is the average of the rendered items, so the list needs no fixed row height; cards
+ * of somewhat different heights only make the scrollbar approximate. Browser scroll anchoring
+ * keeps the view still when that estimate is corrected.
+ *
+ * Measuring reads layout (`getBoundingClientRect`), so it happens only when sizes or positions
+ * can have changed: on scroll, on a resize of the list or of a scrolling ancestor
+ * (ResizeObserver), on focus moving in, and after a render that changed the number of items or
+ * an item in the window. A render that changed only items outside the window does no layout
+ * work, and reads nothing but the items it renders.
  */
 class VirtualList extends AsyncDirective {
   #part?: ChildPart;
@@ -51,12 +57,19 @@ class VirtualList extends AsyncDirective {
   }
 
   override update(part: ChildPart, [opts]: [VirtualListOptions<unknown>]) {
+    const before = this.#part && this.#opts.items;
     // First render: not in the document yet, nothing to measure; render about a screenful.
     if (!this.#part) this.#end = Math.ceil(innerHeight / this.#size);
     this.#part = part;
-    // New items may change heights and positions: re-check the window on the next frame.
-    this.#schedule();
+    // A new count moves the spacers; a new item in the window may have another height: re-check
+    // the window on the next frame. Anything else leaves every size and position as it was.
+    if (!before || before.length !== opts.items.length || this.#windowChanged(before, opts.items)) this.#schedule();
     return this.render(opts);
+  }
+
+  #windowChanged(before: readonly unknown[], after: readonly unknown[]): boolean {
+    for (let i = this.#start; i < this.#end; i++) if (before[i] !== after[i]) return true;
+    return false;
   }
 
   protected override disconnected(): void {
