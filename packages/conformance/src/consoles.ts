@@ -121,17 +121,14 @@ export class AgentPeer extends Peer<AgentServerFrame> {
   }
 
   /** Sends a command and waits for its `ack` or `error`; returns the answer and its index in `frames`. */
-  async command(cmd: { type: string } & Record<string, unknown>, timeoutMs: number): Promise<AgentAnswer & { index: number }> {
+  /**
+   * Sends a command and waits for its `ack` or `error`; returns the answer and its index in
+   * `frames`. A `rate_limited` answer is waited out and the same command sent again, as a client
+   * should (a server's limits are its own), unless `retryRateLimited` is false.
+   */
+  async command(cmd: { type: string } & Record<string, unknown>, timeoutMs: number, retryRateLimited = true): Promise<AgentAnswer & { index: number }> {
     const id = typeof cmd.id === 'string' ? cmd.id : newId(cmd.type);
-    const from = this.mark();
-    this.send({ ...cmd, id });
-    const answer = (await this.waitFor(
-      (f) => (f.type === 'ack' || f.type === 'error') && f.id === id,
-      `answer to ${cmd.type} ${id}`,
-      timeoutMs,
-      from,
-    )) as AgentAnswer;
-    return { ...answer, index: this.frames.indexOf(answer) };
+    return sendUntilServed(this, { ...cmd, id }, timeoutMs, retryRateLimited) as Promise<AgentAnswer & { index: number }>;
   }
 
   /** Events of one conversation received at or after `from` (an index in `frames`). */
@@ -179,10 +176,7 @@ export class CustomerPeer extends Peer<CustomerServerFrame> {
 
   /** Sends a customer frame with an id and waits for its ack or error. */
   async request(frame: { type: string } & Record<string, unknown>, timeoutMs: number): Promise<Ack | ErrorFrame> {
-    const id = newId('cust');
-    const from = this.mark();
-    this.send({ ...frame, id });
-    return (await this.waitFor((f) => (f.type === 'ack' || f.type === 'error') && f.id === id, `answer to ${frame.type}`, timeoutMs, from)) as Ack | ErrorFrame;
+    return sendUntilServed(this, { ...frame, id: newId('cust') }, timeoutMs, true);
   }
 
   /** Sends a chat message and waits for its ack. */
@@ -194,5 +188,25 @@ export class CustomerPeer extends Peer<CustomerServerFrame> {
   /** Messages received (as `message` frames) at or after `from`. */
   messages(from = 0): Message[] {
     return this.frames.slice(from).flatMap((f) => (f.type === 'message' ? [f.message] : []));
+  }
+}
+
+/** How many times a rate-limited command is sent again before the kit gives up. */
+const RATE_LIMIT_RETRIES = 20;
+
+/** Sends `frame` (which has an id) and waits for its answer, waiting out `rate_limited` answers. */
+async function sendUntilServed<F extends { type: string } & Record<string, unknown>>(
+  peer: Peer<F>,
+  frame: { type: string; id: string } & Record<string, unknown>,
+  timeoutMs: number,
+  retryRateLimited: boolean,
+): Promise<(Ack | ErrorFrame) & { index: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const from = peer.mark();
+    peer.send(frame);
+    const answer = (await peer.waitFor((f) => (f.type === 'ack' || f.type === 'error') && f.id === frame.id, `answer to ${frame.type} ${frame.id}`, timeoutMs, from)) as unknown as Ack | ErrorFrame;
+    const limited = answer.type === 'error' && answer.code === 'rate_limited';
+    if (!limited || !retryRateLimited || attempt >= RATE_LIMIT_RETRIES) return { ...answer, index: peer.frames.indexOf(answer as unknown as F) };
+    await new Promise((r) => setTimeout(r, Math.min(timeoutMs, Math.max(10, answer.retryAfterMs ?? 100))));
   }
 }

@@ -211,7 +211,7 @@ export const commandChecks: Check[] = [
       if (!burst) ctx.skip('--rate-burst 0');
       const a = await ctx.agent(0);
       const n = burst * 2 + 10;
-      const answers = await Promise.all(Array.from({ length: n }, () => a.command({ type: 'dismiss_flags', conversationId: missing() }, ctx.t)));
+      const answers = await Promise.all(Array.from({ length: n }, () => a.command({ type: 'dismiss_flags', conversationId: missing() }, ctx.t, false)));
       const limited = answers.filter((x) => x.type === 'error' && x.code === 'rate_limited');
       ctx.expect(limited.length > 0, `${n} commands sent at once, none was rate_limited (--rate-burst ${burst})`);
       for (const x of answers) {

@@ -11,9 +11,11 @@ import { takeoverChecks } from './takeover.js';
 export const ALL_CHECKS: readonly Check[] = [
   ...handshakeChecks,
   ...syncChecks,
-  ...commandChecks,
+  ...commandChecks.filter((c) => c.id !== 'commands.rate-limited'),
   ...takeoverChecks,
   ...modeChecks,
   ...flagChecks,
   ...robustnessChecks,
+  // Last: it spends the agent's command budget, which a server may keep per agent, not per socket.
+  ...commandChecks.filter((c) => c.id === 'commands.rate-limited'),
 ];
