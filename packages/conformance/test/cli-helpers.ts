@@ -29,7 +29,11 @@ export interface CliServer {
 export async function startCliServer(extra: string[] = [], instances = 0): Promise<CliServer> {
   const child = node('packages/mock-server/src/cli.ts', ['--port', '0', '--simulate', '--heartbeat', '200', '--ai-delay', '60', ...extra]);
   const out = output(child);
+  // Never outlive the test process, even when it fails or times out.
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
   const stop = async () => {
+    process.off('exit', kill);
     if (child.exitCode === null) child.kill('SIGTERM');
     await Promise.race([out.exit, new Promise((r) => setTimeout(r, 8000))]);
   };
