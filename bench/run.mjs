@@ -105,9 +105,9 @@ async function elements() {
 
   console.log(`== Elements: tachometer, ${benchmarks.length} pages x ${samples} page loads`);
   const env = { ...process.env };
-  // The driver must match the installed Chromium. The `chromedriver` npm package only copies
-  // CHROMEDRIVER_FILEPATH at install (.npmrc skips its download), so by default the driver is
-  // the one on PATH (Debian: /usr/bin/chromedriver, from chromium-driver).
+  // The driver must match the installed Chromium. The `chromedriver` npm package's install script
+  // (its download) is denied in the root package.json's `allowScripts`, so the driver is the one on
+  // PATH (Debian: /usr/bin/chromedriver, from chromium-driver).
   if (process.env.CHROMEDRIVER_PATH) env.PATH = `${dirname(process.env.CHROMEDRIVER_PATH)}:${env.PATH}`;
   // tachometer's own tables compare every page with every other; keep them in a log.
   const logFile = join(out, 'tachometer.log');

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { HandoffClient } from '@handoff/sdk';
 import type { ConversationSelectEvent, OpenConversationEvent } from '@handoff/components';
+import { HandoffToaster } from '@handoff/react';
 
 export function App({ client }: { client: HandoffClient }) {
   // The open conversation is React state: the elements report choices, React decides.
@@ -30,7 +31,9 @@ export function App({ client }: { client: HandoffClient }) {
         onhandoff-conversation-select={onSelect}
         onhandoff-panel-close={() => setSelected('')}
       />
-      <handoff-toaster client={client} onhandoff-open-conversation={onOpen} />
+      {/* The same elements two ways: the tag with the shipped JSX types (above), or the
+          @handoff/react component with camel-case event props. */}
+      <HandoffToaster client={client} onOpenConversation={onOpen} />
     </>
   );
 }

@@ -123,3 +123,34 @@ test('the check itself notices a missing description', () => {
   };
   assert.deepEqual(undocumented(bare), ['property open', 'event x-change', 'css part base']);
 });
+
+/** `--handoff-*` custom properties read in the shared token sheet, with their fallbacks. */
+function systemTokens(): Map<string, string> {
+  const sheet = readFileSync(join(root, 'packages/components/src/base/tokens.styles.ts'), 'utf8');
+  const tokens = new Map<string, string>();
+  // `var(--handoff-x, fallback)`, where the fallback may hold one level of parentheses.
+  for (const m of sheet.matchAll(/var\((--handoff-[a-z-]+),\s*((?:[^()]|\([^()]*\))+)\)/g)) tokens.set(m[1]!, m[2]!.trim());
+  return tokens;
+}
+
+test('every element that reads the system tokens lists each of them, with its default', () => {
+  const tokens = systemTokens();
+  assert.ok(tokens.size >= 20, `found only ${tokens.size} system tokens in tokens.styles.ts`);
+  for (const tag of TAGS.filter((t) => t !== 'handoff-provider')) {
+    const listed = new Map((elements.get(tag)?.cssProperties ?? []).map((p) => [p.name, (p as { default?: string }).default]));
+    const missing = [...tokens.keys()].filter((name) => !listed.has(name));
+    assert.deepEqual(missing, [], `<${tag}> does not list these system tokens`);
+    // The documented default is the sheet's fallback (the font stack is shortened in the doc).
+    for (const [name, fallback] of tokens) {
+      if (name !== '--handoff-font-family') assert.equal(listed.get(name), fallback, `<${tag}> ${name} default`);
+    }
+  }
+});
+
+test('the panel lists a message part for every role the protocol has', () => {
+  const schemas = readFileSync(join(root, 'packages/sdk/src/protocol/schemas.ts'), 'utf8');
+  const roles = /RoleSchema = v\.picklist\(\[([^\]]+)\]\)/.exec(schemas)?.[1]?.match(/[a-z_]+/g) ?? [];
+  assert.ok(roles.length >= 4, 'roles not found in the protocol schemas');
+  const parts = new Set((elements.get('conversation-panel')?.cssParts ?? []).map((p) => p.name));
+  assert.deepEqual(roles.filter((role) => !parts.has(`message-${role}`)), []);
+});

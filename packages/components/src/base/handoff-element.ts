@@ -11,6 +11,30 @@ export type Theme = 'light' | 'dark';
 /**
  * The base of every handoff element: theme tokens and the `theme` attribute.
  * Elements add their own styles after `HandoffElement.styles`.
+ *
+ * The system tokens below (defaults in `tokens.styles.ts`) are read by every element; set them on
+ * any ancestor. Component tokens (e.g. `--handoff-card-background`) fall back to them.
+ *
+ * @cssprop [--handoff-color-scheme=light dark] - `light`, `dark` or `light dark` (follow the OS). Inherited by every element inside.
+ * @cssprop [--handoff-font-family=system-ui, sans-serif] - Font of every element.
+ * @cssprop [--handoff-font-size=0.875rem] - Base font size.
+ * @cssprop [--handoff-radius=8px] - Corner radius of cards, panels and toasts (buttons use 2px less).
+ * @cssprop [--handoff-space=0.5rem] - Base spacing unit.
+ * @cssprop [--handoff-color-surface=light-dark(#ffffff, #15171c)] - Background of the elements.
+ * @cssprop [--handoff-color-surface-raised=light-dark(#f6f7f9, #1f232a)] - Background of raised parts (headers, toasts).
+ * @cssprop [--handoff-color-text=light-dark(#1b1f24, #e8eaed)] - Text colour.
+ * @cssprop [--handoff-color-text-muted=light-dark(#545d68, #a9b1bb)] - Secondary text (times, meta lines).
+ * @cssprop [--handoff-color-border=light-dark(#d0d5db, #3a414b)] - Borders and separators.
+ * @cssprop [--handoff-color-accent=light-dark(#0b5cad, #7db8ff)] - Primary buttons, the pressed mode, links.
+ * @cssprop [--handoff-color-on-accent=light-dark(#ffffff, #0d1117)] - Text on the accent colour.
+ * @cssprop [--handoff-color-focus=light-dark(#0b5cad, #7db8ff)] - The focus ring.
+ * @cssprop [--handoff-color-danger=light-dark(#b3261e, #ff8a80)] - Needs Attention, flagged borders, errors.
+ * @cssprop [--handoff-color-danger-surface=light-dark(#fde7e6, #4a1a18)] - Background behind danger text.
+ * @cssprop [--handoff-color-warning=light-dark(#9a4300, #ffad6b)] - Paused (Human), orange.
+ * @cssprop [--handoff-color-success=light-dark(#17603a, #8fe0aa)] - Live status, success feedback.
+ * @cssprop [--handoff-color-success-surface=light-dark(#dcf4e4, #173a28)] - Background behind success text.
+ * @cssprop [--handoff-color-caution=light-dark(#6b4e00, #ffd866)] - Caution (yellow): reconnecting, waiting.
+ * @cssprop [--handoff-color-caution-surface=light-dark(#fff3c4, #3b3009)] - Background behind caution text.
  */
 export class HandoffElement extends LitElement {
   static override styles = [tokens];

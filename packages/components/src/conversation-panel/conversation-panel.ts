@@ -94,6 +94,10 @@ const STICK_SLACK = 24;
  * @csspart transcript - The scrolling transcript.
  * @csspart load-older - The Load older button.
  * @csspart message - One message (also `message-customer`, `message-ai`, `message-agent`, `message-system`).
+ * @csspart message-customer - A message from the customer.
+ * @csspart message-ai - A message from the AI.
+ * @csspart message-agent - A message from an agent.
+ * @csspart message-system - A system notice (took over, released, mode changed).
  * @csspart author - A message's author and time.
  * @csspart text - A message's text.
  * @csspart reply - The reply form.

@@ -4,8 +4,8 @@ import { createHandoffClient, type HandoffClient } from '@handoff/sdk';
 import { handoffClientContext } from '../context.js';
 
 /**
- * Hands one SDK client to every handoff element inside it, through @lit/context (key
- * `Symbol.for('handoff-client')`). Pass a client you created (`client` property), or give
+ * Hands one SDK client to every handoff element inside it, through Lit's context protocol
+ * (the key is `Symbol.for('handoff-client')`). Pass a client you created (`client` property), or give
  * `url` and `token` and the provider creates one and closes it when removed.
  *
  * The provider changes its value only when the client itself changes: state flows through the
