@@ -81,10 +81,10 @@ after(async () => {
 /** Type-checks one program; rejects with the compiler's output on any error. */
 async function typecheck(compiler: string, project: string): Promise<void> {
   try {
-    await run(process.execPath, [compiler, '-p', project], { cwd: scratch, timeout: 120_000 });
+    await run(process.execPath, [compiler, '-p', project], { cwd: scratch, timeout: 300_000 });
   } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    assert.fail(`${project} does not type-check:\n${stdout ?? ''}${stderr ?? ''}`);
+    const { stdout, stderr, signal } = error as { stdout?: string; stderr?: string; signal?: string };
+    assert.fail(`${project} does not type-check${signal ? ` (killed by ${signal})` : ''}:\n${stdout ?? ''}${stderr ?? ''}`);
   }
 }
 
