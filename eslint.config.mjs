@@ -35,6 +35,8 @@ const boundaries = [
   { files: [`packages/testing/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, noSrcOf('sdk|mock-server|components')) } },
   { files: [`packages/components/test/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noSrcOf('sdk|mock-server')) } },
   { files: [`packages/mock-server/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, sdkProtocolOnly, noComponents, noSrcOf('sdk|components')) } },
+  // The fault tests of several instances compare real SDK consoles with a fresh one.
+  { files: [`packages/mock-server/test/instances.test.ts`], rules: { 'no-restricted-imports': restrict(noLit, noComponents, noSrcOf('sdk|components')) } },
   { files: [`stories/**/*.${jsAndTs}`, `.storybook/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, noSrcOf('packages/[^/]+')) } },
   { files: [`{bench,e2e,examples,scripts}/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noSrcOf('packages/[^/]+')) } },
 ];
