@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark, results into BENCHMARKS.md.
 //
-//   node bench/run.mjs                  sdk, elements and bundle
+//   node bench/run.mjs                  sdk, elements, bundle and server
 //   node bench/run.mjs elements bundle  only those sections
 //
 // - sdk:      each `bench/sdk/*.ts` (the SDK's own benches; they write BENCHMARKS.md's "SDK" section)
 // - elements: `bench/components/` pages in Chromium, driven by tachometer; writes "Elements"
 // - bundle:   rollup's size report for dist/handoff.js; writes "Bundle size"
+// - server:   bench/server/load.ts: 100 consoles at fixed event rates, memory vs Redis vs 2
+//             instances vs a bare ws broadcast (needs redis-server); writes "Server"
 //
 // Environment: CHROME_PATH (default /usr/bin/chromium), CHROMEDRIVER_PATH (default: `chromedriver`
 // on PATH), BENCH_SAMPLES (page loads per element benchmark, default 10); to run a part only,
@@ -33,6 +35,7 @@ let failed = false;
 if (run('sdk')) sdk();
 if (run('elements')) await elements();
 if (run('bundle')) bundle();
+if (run('server')) server();
 process.exit(failed ? 1 : 0);
 
 // -- SDK ---------------------------------------------------------------------------------------
@@ -52,6 +55,21 @@ function sdk() {
       console.error(`bench/sdk/${file} failed (${r.signal ?? `exit ${r.status}`})`);
       failed = true;
     }
+  }
+}
+
+// -- Server ------------------------------------------------------------------------------------
+
+function server() {
+  console.log('\n== Server: bench/server/load.ts');
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'bench/server/load.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+    timeout: 15 * 60_000,
+  });
+  if (r.status !== 0) {
+    console.error(`bench/server/load.ts failed (${r.signal ?? `exit ${r.status}`})`);
+    failed = true;
   }
 }
 

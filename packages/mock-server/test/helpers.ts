@@ -26,11 +26,12 @@ import { startRedis, type RedisProcess } from './redis-server.js';
  * topology): `memory` (default), `redis` (one instance on a real Redis), or `redis3` (three
  * instances on one Redis, with each new agent or customer socket going to the next instance).
  */
-export const TOPOLOGY = (process.env.HANDOFF_TEST_TOPOLOGY ?? 'memory') as 'memory' | 'redis' | 'redis3';
+export type Topology = 'memory' | 'redis' | 'redis3';
+export const TOPOLOGY = (process.env.HANDOFF_TEST_TOPOLOGY ?? 'memory') as Topology;
 
-/** Fast, quiet defaults for tests. */
-export async function start(opts: ServerOptions = {}): Promise<RunningServer> {
-  const options: ServerOptions = {
+/** Fast, quiet defaults for tests, on the topology of this run. */
+export function start(opts: ServerOptions = {}): Promise<RunningServer> {
+  return startTopology(TOPOLOGY, {
     port: 0,
     simulate: false,
     aiDelayMs: 30,
@@ -38,13 +39,17 @@ export async function start(opts: ServerOptions = {}): Promise<RunningServer> {
     logLevel: 'silent',
     limits: { commandBurst: 1000, commandsPerSecond: 1000 },
     ...opts,
-  };
+  });
+}
+
+/** A server of `topology`, looking like one server whatever the number of instances. */
+export async function startTopology(topology: Topology, options: ServerOptions): Promise<RunningServer> {
   // A test that brings its own store tests that store.
-  if (TOPOLOGY === 'memory' || opts.createStore) return startServer(options);
+  if (topology === 'memory' || options.createStore) return startServer(options);
   const url = (await testRedis()).url;
   const keyPrefix = `s${++servers}:`; // a fresh, empty state for each server of a test
   const createStore: ServerOptions['createStore'] = (init) => RedisStore.connect({ ...init, url, keyPrefix });
-  if (TOPOLOGY === 'redis') return startServer({ ...options, createStore });
+  if (topology === 'redis') return startServer({ ...options, createStore });
   // The simulator runs on one instance only, as `--instances` does.
   const instances: RunningServer[] = [];
   for (let i = 0; i < 3; i++) instances.push(await startServer({ ...options, createStore, ...(i > 0 ? { simulate: false } : {}) }));

@@ -23,9 +23,16 @@ describe('resume by seq', () => {
       const watcher = await AgentPeer.connect(server, 'demo-agent2');
       const agent = await AgentPeer.connect(server);
       await churn(server, watcher, 3);
-      await sleep(30);
+      // Wait until the churn's AI replies are all in and the agent has them (on several
+      // instances, the agent's instance hears them a little later).
+      const current = async () => server.store.currentSeq();
+      for (let i = 0; i < 100; i++) {
+        const seq = await current();
+        if (agent.mirror().seq === seq && (await sleep(50), await current()) === seq) break;
+        await sleep(10);
+      }
       const before = agent.mirror();
-      assert.equal(before.seq, await server.store.currentSeq());
+      assert.equal(before.seq, await current());
 
       server.dropAllSockets(); // as a network failure: no close frame
       await agent.peer.closed;
