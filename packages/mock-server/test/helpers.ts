@@ -367,6 +367,18 @@ function strip(c: Conversation): ConversationState & { messages: Message[] } {
   return { ...rest, messages: [...c.messages] };
 }
 
+/**
+ * Waits (bounded, 5 s) until the server's seq has stopped moving and every agent has heard up to
+ * it: on several instances an agent's instance hears the others' events a little later.
+ */
+export async function settle(server: RunningServer, agents: AgentPeer[]): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    const seq = await server.store.currentSeq();
+    await sleep(50);
+    if ((await server.store.currentSeq()) === seq && agents.every((a) => a.mirror().seq === seq)) return;
+  }
+}
+
 /** The server's state right now, as a snapshot-fed mirror. */
 export async function serverView(server: RunningServer, n = 50): Promise<unknown> {
   const m = new Mirror();

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunningServer } from '../src/index.js';
-import { AgentPeer, CustomerPeer, Mirror, newId, serverView, sleep, start } from './helpers.js';
+import { AgentPeer, CustomerPeer, Mirror, newId, serverView, settle, sleep, start } from './helpers.js';
 
 /** Some traffic that changes every kind of state. */
 async function churn(server: RunningServer, agent: AgentPeer, rounds: number): Promise<void> {
@@ -23,16 +23,9 @@ describe('resume by seq', () => {
       const watcher = await AgentPeer.connect(server, 'demo-agent2');
       const agent = await AgentPeer.connect(server);
       await churn(server, watcher, 3);
-      // Wait until the churn's AI replies are all in and the agent has them (on several
-      // instances, the agent's instance hears them a little later).
-      const current = async () => server.store.currentSeq();
-      for (let i = 0; i < 100; i++) {
-        const seq = await current();
-        if (agent.mirror().seq === seq && (await sleep(50), await current()) === seq) break;
-        await sleep(10);
-      }
+      await settle(server, [agent]);
       const before = agent.mirror();
-      assert.equal(before.seq, await current());
+      assert.equal(before.seq, await server.store.currentSeq());
 
       server.dropAllSockets(); // as a network failure: no close frame
       await agent.peer.closed;
@@ -102,7 +95,7 @@ describe('resume by seq', () => {
         await sleep(5);
       }
       await traffic;
-      await sleep(50);
+      await settle(server, mirrors);
       const view = await serverView(server);
       for (const m of mirrors) {
         assert.deepEqual(m.mirror().view(), view);
