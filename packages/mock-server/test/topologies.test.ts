@@ -45,7 +45,7 @@ for (const topology of ['memory', 'redis', 'redis3'] as const satisfies readonly
     const server = await startTopology(topology, { port: 0, aiDelayMs: 40, heartbeatIntervalMs: 200, limits: { helloTimeoutMs: 400 }, logLevel: 'silent' });
     try {
       const args = ['--agent-url', server.agentWsUrl, '--customer-url', server.customerWsUrl, '--token', 'demo-agent1', '--token', 'demo-agent2'];
-      const timing = ['--hello-timeout', '400', '--quiet', '300', '--timeout', '3000', '--ai-reply', '2000', '--reporter', 'json'];
+      const timing = ['--hello-timeout', '400', '--quiet', '300', '--timeout', '10000', '--ai-reply', '2000', '--reporter', 'json'];
       const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', kit, ...args, ...timing], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
