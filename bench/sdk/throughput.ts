@@ -15,7 +15,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createHandoffClient, decodeServerFrame, initialState, reduce } from '@handoff/sdk';
+import { createHandoffClient } from '@handoff/sdk';
+import { decodeServerFrame, initialState, reduce } from '@handoff/sdk/internal';
 import type { Conversation, ConversationState, EventFrame, Message, Snapshot } from '@handoff/sdk';
 
 const args = process.argv.slice(2);

@@ -14,6 +14,9 @@
  */
 export interface EscalationDedupe {
   /**
+   * Called once per escalation id by a client (it keeps its own bounded set of the ids it has
+   * seen, so a dedupe holds no memory set of its own).
+   *
    * Atomically: true when `escalationId` was not announced before (and marks it announced),
    * false when someone already did.
    */
@@ -63,7 +66,6 @@ function storageDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
   const locks = opts.locks ?? (typeof navigator !== 'undefined' ? navigator.locks : undefined);
   const now = opts.now ?? Date.now;
   const ttl = opts.ttlMs ?? 24 * 60 * 60 * 1000;
-  const memory = memoryDedupe();
 
   const checkAndMark = (id: string): boolean => {
     let record: Record<string, number> = {};
@@ -91,8 +93,6 @@ function storageDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
 
   return {
     async claim(id) {
-      // Also remember in memory: a second claim from this tab never needs the lock.
-      if (!(await memory.claim(id))) return false;
       if (!locks) return checkAndMark(id);
       return locks.request(opts.key, { mode: 'exclusive' }, () => checkAndMark(id));
     },
@@ -113,7 +113,6 @@ const STORE = 'announced';
 function indexedDbDedupe(idb: IDBFactory, opts: BrowserDedupeOptions): EscalationDedupe {
   const now = opts.now ?? Date.now;
   const ttl = opts.ttlMs ?? 24 * 60 * 60 * 1000;
-  const memory = memoryDedupe();
   let db: Promise<IDBDatabase> | null = null;
   const open = (): Promise<IDBDatabase> =>
     (db ??= new Promise<IDBDatabase>((resolve, reject) => {
@@ -138,7 +137,6 @@ function indexedDbDedupe(idb: IDBFactory, opts: BrowserDedupeOptions): Escalatio
   };
   return {
     async claim(id) {
-      if (!(await memory.claim(id))) return false;
       let d: IDBDatabase;
       try {
         d = await open();

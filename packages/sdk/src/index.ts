@@ -1,11 +1,8 @@
 export * from './protocol/index.js';
 export type * from './client-types.js';
 export { createHandoffClient } from './client.js';
-export type { HandoffClientOptions, HandoffClientWithState, HandoffLogger } from './client.js';
+export type { HandoffClientOptions, HandoffLogger } from './client.js';
+export type { UrlOption } from './socket.js';
 export * from './errors.js';
 export { browserDedupe, memoryDedupe } from './escalation-dedupe.js';
 export type { EscalationDedupe, BrowserDedupeOptions } from './escalation-dedupe.js';
-export { reduce, initialState, transcriptOf } from './reducer.js';
-export type { HandoffState, HandoffAction, MessageLog } from './reducer.js';
-export { OrderedMap } from './ordered-map.js';
-export { decodeServerFrame } from './decode.js';

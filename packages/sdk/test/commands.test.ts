@@ -16,14 +16,15 @@ import {
   RateLimitedError,
   UnauthorizedError,
 } from '@handoff/sdk';
-import type { HandoffClientWithState } from '@handoff/sdk';
+import type { HandoffClient } from '@handoff/sdk';
+import { stateOf } from '@handoff/sdk/internal';
 import { assertInSync, connect, silentableProxy, sleep, start, waitFor, waitOpen, withTimeout } from './helpers.js';
 
 const AGENT2 = { id: 'agent2', name: 'Sam Agent' };
 
 describe('commands', () => {
   let server: RunningServer;
-  let client: HandoffClientWithState;
+  let client: HandoffClient;
 
   before(async () => {
     server = await start({ limits: { commandBurst: 1000, commandsPerSecond: 1000 } });
@@ -38,7 +39,7 @@ describe('commands', () => {
   async function conversation(text = 'hello'): Promise<string> {
     const c = await server.handoff.startConversation('billing', 'Ann Customer');
     await server.handoff.customerMessage(c.id, text);
-    await waitFor('conversation in the client', async () => (await firstValueFrom(client.state$)).conversations.has(c.id));
+    await waitFor('conversation in the client', async () => (await firstValueFrom(stateOf(client))).conversations.has(c.id));
     return c.id;
   }
 
@@ -108,7 +109,7 @@ describe('commands', () => {
 
     await client.setMode('sales', 'ai_only');
     const sales = await server.handoff.startConversation('sales', 'Bo');
-    await waitFor('sales conversation', async () => (await firstValueFrom(client.state$)).conversations.has(sales.id));
+    await waitFor('sales conversation', async () => (await firstValueFrom(stateOf(client))).conversations.has(sales.id));
     await assert.rejects(client.takeOver(sales.id), (e: unknown) => e instanceof ModeForbidsError && e.code === 'mode_forbids' && !e.retryable);
     await client.setMode('sales', 'human_supported');
 
@@ -164,7 +165,7 @@ describe('commands', () => {
       await waitOpen(c);
       await c.takeOver(id);
       server.dropAllSockets();
-      await waitFor('client to notice', async () => (await firstValueFrom(c.state$)).connection.lastError !== null);
+      await waitFor('client to notice', async () => (await firstValueFrom(stateOf(c))).connection.lastError !== null);
       const t0 = Date.now();
       await assert.rejects(c.takeOver(id), NotConnectedError);
       await assert.rejects(c.sendMessage(id, 'hi'), NotConnectedError);

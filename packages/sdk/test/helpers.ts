@@ -5,8 +5,9 @@ import WebSocket from 'ws';
 import { firstValueFrom, filter } from 'rxjs';
 import { startServer, toState } from '@handoff/mock-server';
 import type { RunningServer, ServerOptions } from '@handoff/mock-server';
-import { createHandoffClient, transcriptOf } from '@handoff/sdk';
-import type { HandoffClientOptions, HandoffClientWithState } from '@handoff/sdk';
+import { createHandoffClient } from '@handoff/sdk';
+import type { HandoffClient, HandoffClientOptions } from '@handoff/sdk';
+import { stateOf, transcriptOf } from '@handoff/sdk/internal';
 
 export { WebSocket };
 
@@ -24,7 +25,7 @@ export function recordingWebSocket(log: string[]): typeof WebSocket {
   } as typeof WebSocket;
 }
 
-export function connect(url: string, opts: Partial<HandoffClientOptions> = {}): HandoffClientWithState {
+export function connect(url: string, opts: Partial<HandoffClientOptions> = {}): HandoffClient {
   return createHandoffClient({
     url,
     token: 'demo-agent1',
@@ -47,7 +48,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export function waitOpen(client: HandoffClientWithState, timeoutMs = 5000): Promise<unknown> {
+export function waitOpen(client: HandoffClient, timeoutMs = 5000): Promise<unknown> {
   return withTimeout(firstValueFrom(client.connection$.pipe(filter((c) => c.status === 'open'))), timeoutMs, 'open');
 }
 
@@ -59,12 +60,12 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 }
 
 /** Waits until the client is live at the server's newest seq, then asserts it holds the server's state. */
-export async function assertInSync(client: HandoffClientWithState, server: RunningServer, timeoutMs = 10_000): Promise<void> {
-  let s = await firstValueFrom(client.state$);
+export async function assertInSync(client: HandoffClient, server: RunningServer, timeoutMs = 10_000): Promise<void> {
+  let s = await firstValueFrom(stateOf(client));
   await waitFor(
     'client to catch up with the server',
     async () => {
-      s = await firstValueFrom(client.state$);
+      s = await firstValueFrom(stateOf(client));
       return s.connection.status === 'open' && s.epoch === server.store.epoch && s.seq === (await server.store.currentSeq());
     },
     timeoutMs,

@@ -1,7 +1,7 @@
 /** OrderedMap: behaves like an insertion-ordered Map, and old versions never change. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { OrderedMap } from '@handoff/sdk';
+import { OrderedMap } from '@handoff/sdk/internal';
 import { rng } from './helpers.js';
 
 it('matches a Map through random sets and deletes, and keeps every old version intact', () => {

@@ -1,8 +1,9 @@
 /** The pure reducer: folding, no double apply, structural sharing, counters. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { initialState, reduce, transcriptOf } from '@handoff/sdk';
-import type { Conversation, EventBody, EventFrame, HandoffState, Message, Snapshot } from '@handoff/sdk';
+import { initialState, reduce, transcriptOf } from '@handoff/sdk/internal';
+import type { Conversation, EventBody, EventFrame, Message, Snapshot } from '@handoff/sdk';
+import type { HandoffState } from '@handoff/sdk/internal';
 
 const EPOCH = 'e1';
 

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunningServer } from '@handoff/mock-server';
 import { ProtocolError } from '@handoff/sdk';
-import type { ConnectionState, HandoffClientWithState, HandoffState } from '@handoff/sdk';
+import type { ConnectionState, HandoffClient } from '@handoff/sdk';
+import { stateOf } from '@handoff/sdk/internal';
+import type { HandoffState } from '@handoff/sdk/internal';
 import { firstValueFrom } from 'rxjs';
 import { assertInSync, connect, generateTraffic, recordingWebSocket, silentableProxy, sleep, start, waitFor, waitOpen } from './helpers.js';
 
@@ -192,6 +194,6 @@ describe('sync with the real server', () => {
   });
 });
 
-function waitState(client: HandoffClientWithState): Promise<HandoffState> {
-  return firstValueFrom(client.state$);
+function waitState(client: HandoffClient): Promise<HandoffState> {
+  return firstValueFrom(stateOf(client));
 }
