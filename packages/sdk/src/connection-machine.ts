@@ -34,7 +34,7 @@ export interface Machine {
   readonly network: 'online' | 'offline';
   /**
    * After a live connection is lost: `hidden` while the grace period runs (the status stays
-   * `open`, so a quick reconnect does not flicker), `shown` after it; `none` while live.
+   * `open`, so a quick reconnect does not flicker: docs/decisions.md D9), `shown` after it; `none` while live.
    */
   readonly loss: 'none' | 'hidden' | 'shown';
   /** How the next attempt starts: after the backoff, or at once (dead peer, gap, wake-up). */

@@ -71,7 +71,7 @@ export class Connection {
       WebSocket: function SdkSocket(url: string, protocols?: string | string[]) {
         return new DirectMessageSocket(track(protocols ? new Impl(url, protocols) : new Impl(url)), onMessage);
       },
-      // The SDK owns the outbox and the backoff (docs/decisions.md).
+      // The SDK owns the outbox and the backoff (docs/decisions.md D5, D7).
       maxEnqueuedMessages: 0,
       minReconnectionDelay: 0,
       maxReconnectionDelay: 0,
@@ -148,7 +148,7 @@ export class Connection {
   #backoffDelay(): number {
     const { minDelayMs = 500, maxDelayMs = 10_000, jitter = 0.5 } = this.#o.reconnect ?? {};
     const base = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(this.#m.attempt - 1, 30));
-    // Jitter spreads a crowd of consoles reconnecting after a restart (docs/decisions.md).
+    // Jitter spreads a crowd of consoles reconnecting after a restart (docs/decisions.md D7).
     return Math.round(base * (1 - jitter * Math.random()));
   }
 
@@ -236,7 +236,7 @@ export class Connection {
     }
   }
 
-  /** Feature-detected browser signals (docs/decisions.md). */
+  /** Feature-detected browser signals (docs/decisions.md D4). */
   #attachSignals(g: Signals): () => void {
     const doc = g.document;
     if (typeof g.addEventListener !== 'function' || !doc) return noop;

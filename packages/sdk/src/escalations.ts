@@ -79,7 +79,7 @@ export class Escalations {
     const esc = c.escalation!;
     const s = this.#o.state();
     const service = s.services.get(c.serviceId);
-    // Flags in ai_only raise no alert: nobody can act on them (docs/decisions.md).
+    // Flags in ai_only raise no alert: nobody can act on them (docs/decisions.md D13).
     if (!service || service.mode === 'ai_only') return;
     this.#o.emit({ escalation: esc, conversation: s.conversations.get(c.id) ?? c, service, reasons: esc.reasons });
   }

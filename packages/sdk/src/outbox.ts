@@ -58,7 +58,7 @@ export class Outbox {
           return reject(new NotConnectedError(`Not connected and ${this.#pending.size} commands already wait`, frame.id));
         }
       }
-      // The timeout runs from the call, not from the send (docs/decisions.md).
+      // The timeout runs from the call, not from the send (docs/decisions.md D10).
       const timer = setTimeout(() => {
         this.#pending.delete(frame.id);
         reject(new CommandTimeoutError(`'${frame.type}' got no answer within ${this.#o.timeoutMs} ms`, frame.id));
