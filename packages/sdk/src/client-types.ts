@@ -3,6 +3,7 @@
  * interface; `createHandoffClient()` returns an implementation.
  */
 import type { Observable } from 'rxjs';
+import type { ProtocolError } from './errors.js';
 import type {
   Agent,
   ConversationState,
@@ -51,6 +52,23 @@ export interface Transcript {
   readonly hasOlder: boolean;
 }
 
+/** One service, its active conversations in list order, and its counts. */
+export interface ServiceGroup {
+  readonly service: Service;
+  readonly conversations: readonly ConversationState[];
+  /** Conversations of this service claimed by an agent. */
+  readonly claimed: number;
+  readonly needsAttention: number;
+  readonly pausedHuman: number;
+}
+
+/** Ids that changed in one emitted batch. */
+export interface ConversationChanges {
+  readonly added: readonly string[];
+  readonly updated: readonly string[];
+  readonly removed: readonly string[];
+}
+
 export interface HandoffClient {
   readonly connection$: Observable<ConnectionState>;
   /** The signed-in agent, once welcomed. */
@@ -62,9 +80,13 @@ export interface HandoffClient {
   conversation$(id: string): Observable<ConversationState | undefined>;
   transcript$(id: string): Observable<Transcript | undefined>;
   readonly stats$: Observable<HandoffStats>;
+  /** One group per service, in service order. A group whose conversations did not change is the same object as before. */
+  readonly groups$: Observable<readonly ServiceGroup[]>;
+  /** What changed in each batch, for O(change) consumers. Hot: only batches after subscribing. */
+  readonly changes$: Observable<ConversationChanges>;
   readonly escalations$: Observable<EscalationEvent>;
   /** Malformed frames and protocol errors. State is kept; the stream never errors. */
-  readonly errors$: Observable<unknown>;
+  readonly errors$: Observable<ProtocolError>;
 
   setMode(serviceId: string, mode: Mode): Promise<void>;
   setAllModes(mode: Mode): Promise<void>;

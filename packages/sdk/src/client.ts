@@ -80,6 +80,8 @@ export class Client implements HandoffClient {
   readonly services$: HandoffClient['services$'];
   readonly conversations$: HandoffClient['conversations$'];
   readonly stats$: HandoffClient['stats$'];
+  readonly groups$: HandoffClient['groups$'];
+  readonly changes$: HandoffClient['changes$'];
   readonly escalations$: Observable<EscalationEvent>;
   readonly errors$: Observable<ProtocolError>;
 
@@ -108,6 +110,19 @@ export class Client implements HandoffClient {
     this.stats$ = select((s) => s.stats);
     this.services$ = values((s) => s.services);
     this.conversations$ = values((s) => s.conversations);
+    this.groups$ = select((s) => s.groups);
+    // Hot: the changes of the batches after subscribing, never a replay of an old one.
+    this.changes$ = new Observable((subscriber) => {
+      let last = this.#store.value.changes;
+      return state$.subscribe({
+        next: ({ changes }) => {
+          if (changes === last) return;
+          last = changes;
+          if (changes.added.length + changes.updated.length + changes.removed.length > 0) subscriber.next(changes);
+        },
+        complete: () => subscriber.complete(),
+      });
+    });
     this.escalations$ = this.#escalations.asObservable();
     this.errors$ = this.#errors.asObservable();
 

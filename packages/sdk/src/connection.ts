@@ -286,22 +286,18 @@ function closeError(code: number, reason: string, serverError: ErrorFrame | null
   if (serverError) return { code: serverError.code, message: serverError.message };
   // partysocket fills a missing reason with "unknown reason" in Node.
   const message = reason && reason !== 'unknown reason' ? reason : `connection lost (close code ${code})`;
-  switch (code) {
-    case CloseCode.Unauthorized:
-    case CloseCode.TokenExpired:
-    case CloseCode.OriginForbidden:
-      return { code: 'unauthorized', message };
-    case CloseCode.UnsupportedVersion:
-      return { code: 'unsupported_version', message };
-    case CloseCode.HandshakeFailed:
-      return { code: 'bad_request', message };
-    case CloseCode.TooManyErrors:
-      return { code: 'rate_limited', message };
-    case CloseCode.HeartbeatTimeout:
-      return { code: 'timeout', message };
-    default:
-      return { code: 'connection_lost', message };
-  }
+  return { code: CLOSE_ERRORS[code] ?? 'connection_lost', message };
 }
+
+/** What each close code means for `lastError.code`. */
+const CLOSE_ERRORS: Partial<Record<number, LastError['code']>> = {
+  [CloseCode.Unauthorized]: 'unauthorized',
+  [CloseCode.TokenExpired]: 'unauthorized',
+  [CloseCode.OriginForbidden]: 'unauthorized',
+  [CloseCode.UnsupportedVersion]: 'unsupported_version',
+  [CloseCode.HandshakeFailed]: 'bad_request',
+  [CloseCode.TooManyErrors]: 'rate_limited',
+  [CloseCode.HeartbeatTimeout]: 'timeout',
+};
 
 function noop(): void {}

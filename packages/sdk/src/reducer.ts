@@ -18,7 +18,6 @@
  */
 import type {
   Agent,
-  Conversation,
   ConversationState,
   EventBody,
   EventFrame,
@@ -26,9 +25,18 @@ import type {
   Service,
   Snapshot,
 } from './protocol/types.js';
-import type { ConnectionState, HandoffStats, Transcript } from './client-types.js';
+import type { ConnectionState, ConversationChanges, HandoffStats } from './client-types.js';
 import { OrderedMap } from './ordered-map.js';
 import type { OrderedMapBuilder } from './ordered-map.js';
+import { deepEqual, sameEntries, shallowEqual } from './equality.js';
+import { mergeLog, newLog, seen } from './message-log.js';
+import type { MessageLog } from './message-log.js';
+import { GroupsDraft, groupsOf } from './groups.js';
+import type { Group } from './groups.js';
+import { isPausedHuman, needsAttention, statsOf } from './stats.js';
+
+export type { MessageLog } from './message-log.js';
+export { transcriptOf } from './message-log.js';
 
 export interface HandoffState {
   /** The server epoch the data belongs to; null before the first snapshot or replay. */
@@ -48,6 +56,10 @@ export interface HandoffState {
   readonly conversations: OrderedMap<ConversationState, MessageLog>;
   /** Counted as conversations change, so it always agrees with `conversations`. */
   readonly stats: HandoffStats;
+  /** One per service, in service order, kept in the same pass as `conversations`. */
+  readonly groups: readonly Group[];
+  /** The conversations the last snapshot or batch of events added, changed or removed. */
+  readonly changes: ConversationChanges;
 }
 
 export type HandoffAction =
@@ -65,51 +77,8 @@ export type HandoffAction =
     }
   | { readonly type: 'connection'; readonly patch: Partial<ConnectionState> };
 
-/**
- * The messages held for one conversation, shared by the versions of the state: only ever appended
- * to, at the end, so what a version saw stays as it was. Not for reading directly: use
- * `transcriptOf`.
- */
-export interface MessageLog {
-  /** Oldest first. May hold more than a given version of the state sees. */
-  readonly buffer: readonly Message[];
-  /** How many messages the server holds before `buffer[0]`: a version with `messageCount` n sees `n - offset`. */
-  readonly offset: number;
-  readonly hasOlder: boolean;
-}
-
-/** `messages` becomes the log's buffer: pass an array nothing else holds (the log appends to it). */
-function newLog(messages: readonly Message[], messageCount: number, hasOlder: boolean): MessageLog {
-  return { buffer: messages, offset: messageCount - messages.length, hasOlder };
-}
-
-/** The messages of `log` that a conversation with `messageCount` messages sees. */
-function seen(log: MessageLog, messageCount: number): readonly Message[] {
-  const n = messageCount - log.offset;
-  return n >= log.buffer.length ? log.buffer : log.buffer.slice(0, Math.max(0, n));
-}
-
-/**
- * The last transcript made from each log: asking again for the same view (as `transcript$` does
- * on every state that did not touch the conversation's messages) gives the same object.
- */
-const views = new WeakMap<MessageLog, Transcript>();
-
-/** The transcript of a conversation in `state`, or undefined when it is not active. */
-export function transcriptOf(state: HandoffState, conversationId: string): Transcript | undefined {
-  const c = state.conversations.get(conversationId);
-  const log = state.conversations.extra(conversationId);
-  if (!c || !log) return undefined;
-  const held = seen(log, c.messageCount);
-  const last = views.get(log);
-  if (last && last.messages.length === held.length) return last;
-  // Never the buffer itself: it goes on growing, and a transcript never changes.
-  const t: Transcript = { conversationId, messages: held === log.buffer ? held.slice() : held, hasOlder: log.hasOlder };
-  views.set(log, t);
-  return t;
-}
-
 const EMPTY_STATS: HandoffStats = { active: 0, needsAttention: 0, pausedHuman: 0 };
+const NO_CHANGES: ConversationChanges = { added: [], updated: [], removed: [] };
 
 export function initialState(): HandoffState {
   return {
@@ -121,6 +90,8 @@ export function initialState(): HandoffState {
     services: OrderedMap.empty(),
     conversations: OrderedMap.empty(),
     stats: EMPTY_STATS,
+    groups: [],
+    changes: NO_CHANGES,
   };
 }
 
@@ -167,33 +138,36 @@ function withSnapshot(
   services: OrderedMap<Service>,
   conversations: OrderedMap<ConversationState, MessageLog>,
 ): HandoffState {
+  const nextServices = sameEntries(state.services, services) ? state.services : services;
+  const stats = statsOf(conversations.values());
   return {
     ...state,
     epoch: snap.epoch,
     seq: snap.seq,
     loaded: true,
-    services: sameEntries(state.services, services) ? state.services : services,
+    services: nextServices,
     conversations:
       sameEntries(state.conversations, conversations) && [...conversations.keys()].every((id) => conversations.extra(id) === state.conversations.extra(id))
         ? state.conversations
         : conversations,
-    stats: countStats(conversations.values(), state.stats),
+    stats: shallowEqual(stats, state.stats) ? state.stats : stats,
+    groups: groupsOf(nextServices, conversations.values(), state.groups),
+    changes: diff(state.conversations, conversations),
   };
 }
 
-/**
- * The snapshot carries only the latest messages. Keep older pages the client already loaded
- * when they join up with the snapshot's first message, so a resync does not throw them away; and
- * keep the log itself when the snapshot shows exactly what it held.
- */
-function mergeLog(oldConversation: ConversationState | undefined, old: MessageLog | undefined, c: Conversation): MessageLog {
-  const fresh = newLog(c.messages.slice(), c.messageCount, c.hasOlder);
-  if (!oldConversation || !old) return fresh;
-  const held = seen(old, oldConversation.messageCount);
-  const first = c.messages[0];
-  const at = first ? held.findIndex((m) => m.id === first.id) : -1;
-  const next = at > 0 ? newLog([...held.slice(0, at), ...c.messages], c.messageCount, old.hasOlder) : fresh;
-  return next.offset === old.offset && next.hasOlder === old.hasOlder && deepEqual(held, next.buffer) ? old : next;
+/** What a snapshot changed, against the conversations held before it. */
+function diff(before: OrderedMap<ConversationState, unknown>, after: OrderedMap<ConversationState, unknown>): ConversationChanges {
+  const added: string[] = [];
+  const updated: string[] = [];
+  const removed: string[] = [];
+  for (const [id, c] of after) {
+    const old = before.get(id);
+    if (!old) added.push(id);
+    else if (old !== c) updated.push(id);
+  }
+  for (const id of before.keys()) if (!after.has(id)) removed.push(id);
+  return added.length + updated.length + removed.length === 0 ? NO_CHANGES : { added, updated, removed };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,6 +179,9 @@ class Draft {
   readonly services: OrderedMapBuilder<Service>;
   /** Each conversation's message log is its extra. */
   readonly conversations: OrderedMapBuilder<ConversationState, MessageLog>;
+  readonly groups: GroupsDraft;
+  /** Each conversation this batch touched, and whether it existed before the batch. */
+  readonly touched = new Map<string, boolean>();
   active: number;
   needsAttention: number;
   pausedHuman: number;
@@ -212,11 +189,13 @@ class Draft {
   constructor(base: HandoffState) {
     this.services = base.services.edit();
     this.conversations = base.conversations.edit();
+    this.groups = new GroupsDraft(base.groups);
     ({ active: this.active, needsAttention: this.needsAttention, pausedHuman: this.pausedHuman } = base.stats);
   }
 
-  /** `prev`: what `next` replaces, when the caller has looked it up already. */
+  /** Every change to a conversation goes through here. `prev`: what `next` replaces, when the caller has looked it up already. */
   setConversation(id: string, next: ConversationState | undefined, prev = this.conversations.get(id)): void {
+    if (!this.touched.has(id)) this.touched.set(id, prev !== undefined);
     if (prev) this.count(prev, -1);
     if (next) {
       this.count(next, +1);
@@ -224,12 +203,25 @@ class Draft {
     } else {
       this.conversations.delete(id);
     }
+    this.groups.replace(prev, next);
+  }
+
+  changes(): ConversationChanges {
+    if (this.touched.size === 0) return NO_CHANGES;
+    const added: string[] = [];
+    const updated: string[] = [];
+    const removed: string[] = [];
+    for (const [id, existed] of this.touched) {
+      if (this.conversations.has(id)) (existed ? updated : added).push(id);
+      else if (existed) removed.push(id);
+    }
+    return { added, updated, removed };
   }
 
   private count(c: ConversationState, sign: 1 | -1): void {
     this.active += sign;
-    if (c.flags.length > 0) this.needsAttention += sign;
-    if (c.status === 'paused') this.pausedHuman += sign;
+    if (needsAttention(c)) this.needsAttention += sign;
+    if (isPausedHuman(c)) this.pausedHuman += sign;
   }
 }
 
@@ -250,12 +242,15 @@ function applyEvents(state: HandoffState, events: readonly EventFrame[]): Handof
     d.active === state.stats.active && d.needsAttention === state.stats.needsAttention && d.pausedHuman === state.stats.pausedHuman
       ? state.stats
       : { active: d.active, needsAttention: d.needsAttention, pausedHuman: d.pausedHuman };
+  const services = d.services.build();
   return {
     ...state,
     seq,
-    services: d.services.build(),
+    services,
     conversations: d.conversations.build(),
     stats,
+    groups: d.groups.build(services),
+    changes: d.changes(),
   };
 }
 
@@ -289,8 +284,7 @@ function applyEvent(d: Draft, body: EventBody): void {
       if (!c) return;
       const m = body.message;
       // The same derivation as the server's store: preview, count and updatedAt follow the message.
-      // Flags and status stay, so the stats do too (no recount).
-      d.conversations.set(c.id, conversationState(c, m, c.messageCount + 1, Math.max(c.updatedAt, m.at)));
+      d.setConversation(c.id, conversationState(c, m, c.messageCount + 1, Math.max(c.updatedAt, m.at)), c);
       const log = d.conversations.extra(c.id);
       if (!log) return;
       if (log.buffer.length === c.messageCount - log.offset) {
@@ -312,7 +306,7 @@ function applyEvent(d: Draft, body: EventBody): void {
 function updateMessage(d: Draft, conversationId: string, m: Message): void {
   const c = d.conversations.get(conversationId);
   if (!c) return;
-  if (c.lastMessage?.id === m.id) d.conversations.set(c.id, conversationState(c, m));
+  if (c.lastMessage?.id === m.id) d.setConversation(c.id, conversationState(c, m), c);
   const log = d.conversations.extra(c.id);
   const messages = log ? seen(log, c.messageCount).slice() : [];
   const at = messages.findIndex((x) => x.id === m.id);
@@ -361,55 +355,4 @@ function applyOlder(state: HandoffState, a: Extract<HandoffAction, { type: 'olde
   const conversations = state.conversations.edit();
   conversations.setExtra(a.conversationId, newLog([...a.messages, ...held], c.messageCount, a.hasOlder));
   return { ...state, conversations: conversations.build() };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------
-
-function countStats(conversations: Iterable<ConversationState>, prev: HandoffStats): HandoffStats {
-  let active = 0;
-  let needsAttention = 0;
-  let pausedHuman = 0;
-  for (const c of conversations) {
-    active++;
-    if (c.flags.length > 0) needsAttention++;
-    if (c.status === 'paused') pausedHuman++;
-  }
-  return active === prev.active && needsAttention === prev.needsAttention && pausedHuman === prev.pausedHuman
-    ? prev
-    : { active, needsAttention, pausedHuman };
-}
-
-function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
-  if (a.size !== b.size) return false;
-  const ia = a.entries();
-  for (const [k, v] of b) {
-    const [ka, va] = ia.next().value as [K, V];
-    if (ka !== k || va !== v) return false;
-  }
-  return true;
-}
-
-function shallowEqual(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-/** Structural equality of JSON-shaped values (what frames decode to). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
 }

@@ -7,17 +7,14 @@
  * raw socket's message channel straight to the SDK instead: when partysocket attaches its message
  * listener, the SDK's handler is attached; when partysocket detaches it (it does before closing a
  * socket, so a replaced socket's late frames are never seen), the SDK's is detached. Every other
- * event and call passes through unchanged. partysocket's own message events are thereby unused.
+ * event and call partysocket makes passes through unchanged (it reads only `readyState` and
+ * `binaryType`). partysocket's own message events are thereby unused.
  */
 
 /** What the SDK needs of a WebSocket implementation (the browser's, or `ws` in Node). */
 export interface RawSocket {
   readonly readyState: number;
   binaryType: unknown;
-  readonly bufferedAmount?: number;
-  readonly url?: string;
-  readonly protocol?: string;
-  readonly extensions?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: string, listener: (event: unknown) => void): void;
@@ -37,9 +34,6 @@ export class DirectMessageSocket {
     this.#onMessage = (event) => onMessage((event as { data: unknown }).data);
   }
 
-  get raw(): RawSocket {
-    return this.#raw;
-  }
   get readyState(): number {
     return this.#raw.readyState;
   }
@@ -48,18 +42,6 @@ export class DirectMessageSocket {
   }
   set binaryType(value: unknown) {
     this.#raw.binaryType = value;
-  }
-  get bufferedAmount(): number {
-    return this.#raw.bufferedAmount ?? 0;
-  }
-  get url(): string {
-    return this.#raw.url ?? '';
-  }
-  get protocol(): string {
-    return this.#raw.protocol ?? '';
-  }
-  get extensions(): string {
-    return this.#raw.extensions ?? '';
   }
   send(data: string): void {
     this.#raw.send(data);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { RunningServer } from '@handoff/mock-server';
 import { firstValueFrom, toArray } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { connect, silentableProxy, start, waitOpen } from './helpers.js';
 
 const child = fileURLToPath(new URL('./fixtures/close-child.ts', import.meta.url));
@@ -75,11 +76,20 @@ describe('close()', () => {
     await withServer(async (server) => {
       const client = connect(server.agentWsUrl);
       await waitOpen(client);
-      const all = Promise.all(
-        [client.connection$, client.me$, client.services$, client.conversations$, client.stats$, client.escalations$, client.errors$, client.conversation$('x'), client.transcript$('x')].map((o) =>
-          firstValueFrom(o.pipe(toArray())),
-        ),
-      );
+      const streams: Observable<unknown>[] = [
+        client.connection$,
+        client.me$,
+        client.services$,
+        client.conversations$,
+        client.stats$,
+        client.groups$,
+        client.changes$,
+        client.escalations$,
+        client.errors$,
+        client.conversation$('x'),
+        client.transcript$('x'),
+      ];
+      const all = Promise.all(streams.map((o) => firstValueFrom(o.pipe(toArray()))));
       client.close();
       const [connection] = await all;
       assert.equal((connection as { status: string }[]).at(-1)?.status, 'closed');

@@ -1,0 +1,148 @@
+/**
+ * Conversations grouped by service, kept in the reducer's pass: a batch edits only the groups of
+ * the services it touched, and a group's conversations live in a persistent map of their own,
+ * so one changed conversation costs a chunk copy, never a walk over the list. The array a group
+ * shows is made the first time someone reads it, once per version of the group.
+ */
+import type { ConversationState, Service } from './protocol/types.js';
+import type { ServiceGroup } from './client-types.js';
+import { OrderedMap } from './ordered-map.js';
+import type { OrderedMapBuilder } from './ordered-map.js';
+import { isClaimed, isPausedHuman, needsAttention } from './stats.js';
+import { sameEntries } from './equality.js';
+
+interface Counts {
+  claimed: number;
+  needsAttention: number;
+  pausedHuman: number;
+}
+
+export class Group implements ServiceGroup {
+  readonly service: Service;
+  readonly claimed: number;
+  readonly needsAttention: number;
+  readonly pausedHuman: number;
+  /** This service's conversations, in list order. */
+  readonly members: OrderedMap<ConversationState>;
+  /** Shared by the versions of a group that differ only in their service (one array for all). */
+  readonly #list: { array: readonly ConversationState[] | null };
+
+  constructor(service: Service, members: OrderedMap<ConversationState>, counts: Counts, list: { array: readonly ConversationState[] | null } = { array: null }) {
+    this.service = service;
+    this.members = members;
+    this.claimed = counts.claimed;
+    this.needsAttention = counts.needsAttention;
+    this.pausedHuman = counts.pausedHuman;
+    this.#list = list;
+  }
+
+  get conversations(): readonly ConversationState[] {
+    return (this.#list.array ??= this.members.valuesArray());
+  }
+
+  /** The same conversations under a changed service (a mode change): shares the array. */
+  withService(service: Service): Group {
+    return new Group(service, this.members, this, this.#list);
+  }
+}
+
+const ZERO: Counts = { claimed: 0, needsAttention: 0, pausedHuman: 0 };
+
+function count(n: Counts, c: ConversationState, sign: 1 | -1): void {
+  if (isClaimed(c)) n.claimed += sign;
+  if (needsAttention(c)) n.needsAttention += sign;
+  if (isPausedHuman(c)) n.pausedHuman += sign;
+}
+
+interface Edit {
+  readonly members: OrderedMapBuilder<ConversationState>;
+  readonly counts: Counts;
+  /** The ids this batch put or removed in the group. */
+  readonly touched: Set<string>;
+}
+
+/** Working copies of the groups one batch touches. */
+export class GroupsDraft {
+  readonly #base: readonly Group[];
+  readonly #byService = new Map<string, Group>();
+  readonly #edits = new Map<string, Edit>();
+
+  constructor(base: readonly Group[]) {
+    this.#base = base;
+    for (const g of base) this.#byService.set(g.service.id, g);
+  }
+
+  /** `prev` replaced by `next` (either may be missing: added or removed). */
+  replace(prev: ConversationState | undefined, next: ConversationState | undefined): void {
+    if (prev && next && prev.serviceId === next.serviceId) {
+      const e = this.#edit(next.serviceId);
+      count(e.counts, prev, -1);
+      count(e.counts, next, +1);
+      e.members.set(next.id, next); // keeps its place in the list
+      e.touched.add(next.id);
+      return;
+    }
+    if (prev) {
+      const e = this.#edit(prev.serviceId);
+      count(e.counts, prev, -1);
+      e.members.delete(prev.id);
+      e.touched.add(prev.id);
+    }
+    if (next) {
+      const e = this.#edit(next.serviceId);
+      count(e.counts, next, +1);
+      e.members.set(next.id, next);
+      e.touched.add(next.id);
+    }
+  }
+
+  /** One group per service, in service order; untouched groups are the same objects. */
+  build(services: OrderedMap<Service>): readonly Group[] {
+    let same = services.size === this.#base.length;
+    const out: Group[] = [];
+    let i = 0;
+    for (const s of services.values()) {
+      const old = this.#byService.get(s.id);
+      const e = this.#edits.get(s.id);
+      const members = e?.members.build();
+      let g: Group;
+      if (members && !(old && unchanged(old.members, members, e!.touched))) g = new Group(s, members, e!.counts);
+      else if (!old) g = new Group(s, OrderedMap.empty(), ZERO);
+      else g = old.service === s ? old : old.withService(s);
+      if (g !== this.#base[i++]) same = false;
+      out.push(g);
+    }
+    return same ? this.#base : out;
+  }
+
+  #edit(serviceId: string): Edit {
+    let e = this.#edits.get(serviceId);
+    if (!e) {
+      const g = this.#byService.get(serviceId);
+      const members = (g?.members ?? OrderedMap.empty<ConversationState>()).edit();
+      e = { members, counts: g ? { claimed: g.claimed, needsAttention: g.needsAttention, pausedHuman: g.pausedHuman } : { ...ZERO }, touched: new Set() };
+      this.#edits.set(serviceId, e);
+    }
+    return e;
+  }
+}
+
+/** The groups of a whole list (a snapshot), keeping each old group whose content is the same. */
+export function groupsOf(services: OrderedMap<Service>, conversations: Iterable<ConversationState>, old: readonly Group[]): readonly Group[] {
+  const draft = new GroupsDraft([]);
+  for (const c of conversations) draft.replace(undefined, c);
+  const fresh = draft.build(services);
+  const before = new Map(old.map((g) => [g.service.id, g]));
+  const out = fresh.map((g) => {
+    const o = before.get(g.service.id);
+    return o && o.service === g.service && sameEntries(o.members, g.members) ? o : g;
+  });
+  return out.length === old.length && out.every((g, i) => g === old[i]) ? old : out;
+}
+
+/** Whether a batch left a group as it was (a conversation that came and went within it): O(touched). */
+function unchanged(before: OrderedMap<ConversationState>, after: OrderedMap<ConversationState>, touched: ReadonlySet<string>): boolean {
+  if (before.size !== after.size) return false;
+  for (const id of touched) if (before.get(id) !== after.get(id)) return false;
+  return true;
+}
