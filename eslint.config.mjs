@@ -50,6 +50,8 @@ export default defineConfig(
       '.tachometer/**',
       'bench/components/dist/**',
       'packages/components/custom-elements.json',
+      // Ambient host declarations for the SDK's no-DOM compile check only (tsconfig.nodom.json).
+      'packages/sdk/nodom-host.d.ts',
       'coverage/**',
     ],
   },

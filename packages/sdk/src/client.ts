@@ -18,6 +18,7 @@ import type { OrderedMap } from './ordered-map.js';
 import type { HandoffAction, HandoffState } from './reducer.js';
 import { BadRequestError, ClientClosedError, HandoffError, NotFoundError, ProtocolError, errorFromFrame } from './errors.js';
 import { browserDedupe } from './escalation-dedupe.js';
+import { browser } from './browser-types.js';
 import type { EscalationDedupe } from './escalation-dedupe.js';
 import { Connection } from './connection.js';
 import { connected } from './connection-machine.js';
@@ -301,9 +302,9 @@ export class Client implements HandoffClient {
 /** null for in-memory dedupe: the client's own set of seen escalations does it, with no promise per escalation. */
 function pickDedupe(choice: NonNullable<HandoffClientOptions['escalationDedupe']>, url: UrlOption): EscalationDedupe | null {
   if (typeof choice === 'object') return choice;
-  const browser = typeof (globalThis as { window?: unknown }).window !== 'undefined' && typeof (globalThis as { document?: unknown }).document !== 'undefined';
+  const inBrowser = browser.window !== undefined && browser.document !== undefined;
   const scope = typeof url === 'string' ? url : typeof url === 'function' ? 'handoff' : url[0];
-  return choice === 'auto' && browser ? browserDedupe({ key: `handoff:escalations:${scope}` }) : null;
+  return choice === 'auto' && inBrowser ? browserDedupe({ key: `handoff:escalations:${scope}` }) : null;
 }
 
 /** A command id. `crypto.randomUUID` exists only in secure contexts; fall back to random bytes. */

@@ -12,6 +12,8 @@ import { connectionOf, initialMachine, socketOpen, transition } from './connecti
 import type { LastError, Machine, MachineEvent, Phase } from './connection-machine.js';
 import { DirectMessageSocket, urlPicker } from './socket.js';
 import type { RawSocket, RawSocketClass, UrlOption } from './socket.js';
+import { browser } from './browser-types.js';
+import type { BrowserGlobals } from './browser-types.js';
 
 export interface ConnectionOptions {
   url: UrlOption;
@@ -30,15 +32,6 @@ export interface ConnectionOptions {
   /** The server refused this client for good; `serverError` is what it said before closing. */
   onRefused(error: LastError, serverError: ErrorFrame | null): void;
   onState(state: ConnectionState): void;
-}
-
-/** The browser globals used, typed narrowly so the SDK compiles without the DOM lib. */
-interface Signals {
-  addEventListener?(type: string, fn: () => void): void;
-  removeEventListener?(type: string, fn: () => void): void;
-  document?: { visibilityState: string; addEventListener(type: string, fn: () => void): void; removeEventListener(type: string, fn: () => void): void };
-  navigator?: { onLine?: boolean };
-  WebSocket?: unknown;
 }
 
 export class Connection {
@@ -60,7 +53,7 @@ export class Connection {
 
   constructor(o: ConnectionOptions) {
     this.#o = o;
-    const g = globalThis as unknown as Signals;
+    const g = browser;
     this.#m = initialMachine(g.navigator?.onLine === false ? 'offline' : 'online');
     this.#urls = urlPicker(o.url);
     const Impl = (o.WebSocket ?? g.WebSocket) as RawSocketClass | undefined;
@@ -237,7 +230,7 @@ export class Connection {
   }
 
   /** Feature-detected browser signals (docs/decisions.md D4). */
-  #attachSignals(g: Signals): () => void {
+  #attachSignals(g: BrowserGlobals): () => void {
     const doc = g.document;
     if (typeof g.addEventListener !== 'function' || !doc) return noop;
     const wake = () => {

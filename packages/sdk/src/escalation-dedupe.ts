@@ -12,6 +12,9 @@
  * exactly that (one escalation announced twice). That pair is kept only as the fallback where
  * IndexedDB is unavailable, then memory.
  */
+import { browser } from './browser-types.js';
+import type { IdbDatabase, IndexedDbLike, LocksLike, StorageLike } from './browser-types.js';
+
 export interface EscalationDedupe {
   /**
    * Called once per escalation id by a client (it keeps its own bounded set of the ids it has
@@ -43,9 +46,9 @@ export interface BrowserDedupeOptions {
   /** How long an announced id is remembered (ms). Default: one day. */
   ttlMs?: number;
   now?: () => number;
-  storage?: Storage;
-  locks?: LockManager;
-  indexedDB?: IDBFactory;
+  storage?: StorageLike;
+  locks?: LocksLike;
+  indexedDB?: IndexedDbLike;
 }
 
 const MAX_ENTRIES = 2000;
@@ -55,7 +58,7 @@ const MAX_ENTRIES = 2000;
  * see above), else memory (storage missing or refused, e.g. some private modes).
  */
 export function browserDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
-  const idb = opts.indexedDB ?? (typeof indexedDB !== 'undefined' ? indexedDB : undefined);
+  const idb = opts.indexedDB ?? browser.indexedDB;
   if (idb) return indexedDbDedupe(idb, opts);
   return storageDedupe(opts);
 }
@@ -63,7 +66,7 @@ export function browserDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
 function storageDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
   const storage = opts.storage ?? safeLocalStorage();
   if (!storage) return memoryDedupe();
-  const locks = opts.locks ?? (typeof navigator !== 'undefined' ? navigator.locks : undefined);
+  const locks = opts.locks ?? browser.navigator?.locks;
   const now = opts.now ?? Date.now;
   const ttl = opts.ttlMs ?? 24 * 60 * 60 * 1000;
 
@@ -99,9 +102,9 @@ function storageDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
   };
 }
 
-function safeLocalStorage(): Storage | undefined {
+function safeLocalStorage(): StorageLike | undefined {
   try {
-    return typeof localStorage !== 'undefined' ? localStorage : undefined;
+    return browser.localStorage;
   } catch {
     return undefined; // access can throw (sandboxed iframes, blocked cookies)
   }
@@ -110,12 +113,12 @@ function safeLocalStorage(): Storage | undefined {
 const STORE = 'announced';
 
 /** One object store of `id -> announcedAt`; `add` refuses an existing key atomically. */
-function indexedDbDedupe(idb: IDBFactory, opts: BrowserDedupeOptions): EscalationDedupe {
+function indexedDbDedupe(idb: IndexedDbLike, opts: BrowserDedupeOptions): EscalationDedupe {
   const now = opts.now ?? Date.now;
   const ttl = opts.ttlMs ?? 24 * 60 * 60 * 1000;
-  let db: Promise<IDBDatabase> | null = null;
-  const open = (): Promise<IDBDatabase> =>
-    (db ??= new Promise<IDBDatabase>((resolve, reject) => {
+  let db: Promise<IdbDatabase> | null = null;
+  const open = (): Promise<IdbDatabase> =>
+    (db ??= new Promise<IdbDatabase>((resolve, reject) => {
       const req = idb.open(opts.key, 1);
       req.onupgradeneeded = () => req.result.createObjectStore(STORE);
       req.onsuccess = () => {
@@ -125,11 +128,12 @@ function indexedDbDedupe(idb: IDBFactory, opts: BrowserDedupeOptions): Escalatio
       req.onerror = () => reject(req.error);
     }));
   // Forget ids older than the TTL, once per client, in the background.
-  const prune = (d: IDBDatabase) => {
+  const prune = (d: IdbDatabase) => {
     const tx = d.transaction(STORE, 'readwrite');
     const cutoff = now() - ttl;
-    tx.objectStore(STORE).openCursor().onsuccess = (e) => {
-      const cursor = (e.target as IDBRequest<IDBCursorWithValue | null>).result;
+    const req = tx.objectStore(STORE).openCursor();
+    req.onsuccess = () => {
+      const cursor = req.result;
       if (!cursor) return;
       if (typeof cursor.value !== 'number' || cursor.value < cutoff) cursor.delete();
       cursor.continue();
@@ -137,7 +141,7 @@ function indexedDbDedupe(idb: IDBFactory, opts: BrowserDedupeOptions): Escalatio
   };
   return {
     async claim(id) {
-      let d: IDBDatabase;
+      let d: IdbDatabase;
       try {
         d = await open();
       } catch {
