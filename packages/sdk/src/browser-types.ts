@@ -58,6 +58,7 @@ export interface BrowserGlobals {
     removeEventListener(type: string, fn: () => void): void;
   };
   readonly window?: unknown;
+  requestAnimationFrame?(callback: () => void): unknown;
   readonly WebSocket?: unknown;
   addEventListener?(type: string, fn: () => void): void;
   removeEventListener?(type: string, fn: () => void): void;

@@ -23,7 +23,8 @@ import type { EscalationDedupe } from './escalation-dedupe.js';
 import { Connection } from './connection.js';
 import { connected } from './connection-machine.js';
 import { Outbox } from './outbox.js';
-import { Sync } from './sync.js';
+import { Sync, scheduler } from './sync.js';
+import type { BatchTiming } from './sync.js';
 import { Escalations } from './escalations.js';
 import type { UrlOption } from './socket.js';
 
@@ -64,6 +65,12 @@ export interface HandoffClientOptions {
    * this client only. Or your own.
    */
   escalationDedupe?: 'auto' | 'memory' | EscalationDedupe;
+  /**
+   * When arriving events are folded into the state, as one batch and one emission: `'frame'`
+   * (default: before the next paint in a visible page, else the next task), `'task'` or
+   * `'microtask'` (the events of one socket read). Frames other than events never wait.
+   */
+  batch?: BatchTiming;
   logger?: HandoffLogger;
   /** The wall clock (tests). */
   now?: () => number;
@@ -168,7 +175,7 @@ export class Client implements HandoffClient {
       live: () => this.#connection.synced(),
       snapshotApplied: (before, after) => this.#announcer.snapshot(before, after),
       eventsApplied: (events, after) => this.#announcer.events(events, after),
-      schedule: (flush) => queueMicrotask(flush),
+      schedule: scheduler(options.batch ?? 'frame'),
     });
   }
 

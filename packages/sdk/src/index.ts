@@ -3,6 +3,7 @@ export type * from './client-types.js';
 export { createHandoffClient } from './client.js';
 export type { HandoffClientOptions, HandoffLogger } from './client.js';
 export type { UrlOption } from './socket.js';
+export type { BatchTiming } from './sync.js';
 export * from './errors.js';
 export { statsOf, needsAttention, isPausedHuman, isClaimed } from './stats.js';
 export { browserDedupe, memoryDedupe } from './escalation-dedupe.js';

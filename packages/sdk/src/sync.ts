@@ -8,6 +8,26 @@ import type { EventFrame, Snapshot } from './protocol/types.js';
 import { ProtocolError } from './errors.js';
 import type { Phase } from './connection-machine.js';
 import type { HandoffAction, HandoffState } from './reducer.js';
+import { browser } from './browser-types.js';
+
+/**
+ * When the events that arrived are folded in, as one reducer batch and one emission:
+ * - `frame` (default): before the next frame is painted (`requestAnimationFrame`) while the page is
+ *   visible; elsewhere (Node, workers, a hidden page, where frames do not come) as `task`;
+ * - `task`: in the next macrotask, so every frame already read from the socket joins the batch;
+ * - `microtask`: at the end of the current task (the events of one socket read).
+ */
+export type BatchTiming = 'frame' | 'task' | 'microtask';
+
+export function scheduler(timing: BatchTiming): (flush: () => void) => void {
+  if (timing === 'microtask') return (flush) => queueMicrotask(flush);
+  const task = (flush: () => void) => void setTimeout(flush, 0);
+  if (timing === 'task') return task;
+  return (flush) => {
+    if (browser.requestAnimationFrame && browser.document?.visibilityState === 'visible') browser.requestAnimationFrame(flush);
+    else task(flush);
+  };
+}
 
 export interface SyncOptions {
   phase(): Phase;
