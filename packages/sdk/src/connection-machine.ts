@@ -1,5 +1,6 @@
 /**
- * The connection's life as one state machine: named phases and one pure `transition` function.
+ * The connection's life as one state machine (docs/decisions.md D28): named phases and one pure
+ * `transition` function.
  * `connectionOf(machine)` is the only thing `connection$` is made from, so the public status can
  * never disagree with what the client is doing. Timers and sockets live in `connection.ts`, which
  * feeds this machine its events and acts on the phase it enters.

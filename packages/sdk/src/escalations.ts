@@ -2,7 +2,8 @@
  * Escalation announcing: each escalation id is announced once (`escalations$`), never for the
  * first picture of a client's life, never again on a replay or a resync, and, with a cross-tab
  * dedupe, once among the tabs of a browser. One bounded set of seen ids does the in-client part;
- * the dedupe (escalation-dedupe.ts) is asked only about ids this client has not seen.
+ * the dedupe (escalation-dedupe.ts) is asked only about ids this client has not seen
+ * (docs/decisions.md D3).
  */
 import type { ConversationState, EventFrame } from './protocol/types.js';
 import type { EscalationEvent } from './client-types.js';

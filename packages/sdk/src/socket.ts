@@ -1,5 +1,6 @@
 /**
- * The socket partysocket builds for each attempt, through its public `WebSocket` option.
+ * The socket partysocket builds for each attempt, through its public `WebSocket` option
+ * (docs/decisions.md D30).
  *
  * partysocket hands every message to its own listeners as a clone of the event (a new
  * `MessageEvent` per frame, plus an `EventTarget` dispatch): about a tenth of the SDK's time per

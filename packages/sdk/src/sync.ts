@@ -2,7 +2,8 @@
  * The sync: from `welcome` to a state equal to the server's, and kept equal. A snapshot replaces
  * the picture; events fold in strictly in `seq` order (a repeat is dropped, a gap or another
  * epoch resyncs, never a silent skip); `synced` is checked against what the client holds. Events
- * accepted are folded in batches: one reducer pass and one emission per batch (`schedule`).
+ * accepted are folded in batches: one reducer pass and one emission per batch (`schedule`;
+ * docs/decisions.md D29).
  */
 import type { EventFrame, Snapshot } from './protocol/types.js';
 import { ProtocolError } from './errors.js';
