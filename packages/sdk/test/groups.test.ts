@@ -6,27 +6,13 @@ import type { Conversation, ConversationState, EventBody, EventFrame, ServiceGro
 import { initialState, reduce } from '@handoff/sdk/internal';
 import type { HandoffState } from '@handoff/sdk/internal';
 import { rng } from './helpers.js';
+import { conv as base } from './fixtures/conversation.js';
 
 const EPOCH = 'e1';
 const agent = { id: 'agent1', name: 'Alex' };
 
 function conv(id: string, serviceId: string, over: Partial<Conversation> = {}): Conversation {
-  return {
-    id,
-    serviceId,
-    customer: { id: `u-${id}`, name: `Customer ${id}` },
-    status: 'ai',
-    claim: null,
-    flags: [],
-    escalation: null,
-    startedAt: 1,
-    updatedAt: 1,
-    lastMessage: null,
-    messageCount: 0,
-    messages: [],
-    hasOlder: false,
-    ...over,
-  };
+  return base(id, { serviceId, ...over });
 }
 const state = (c: Conversation): ConversationState => {
   const { messages: _m, hasOlder: _h, ...rest } = c;

@@ -4,27 +4,9 @@ import { describe, it } from 'node:test';
 import { initialState, reduce, transcriptOf } from '@handoff/sdk/internal';
 import type { Conversation, EventBody, EventFrame, Message, Snapshot } from '@handoff/sdk';
 import type { HandoffState } from '@handoff/sdk/internal';
+import { conv } from './fixtures/conversation.js';
 
 const EPOCH = 'e1';
-
-function conv(id: string, over: Partial<Conversation> = {}): Conversation {
-  return {
-    id,
-    serviceId: 'billing',
-    customer: { id: `u-${id}`, name: `Customer ${id}` },
-    status: 'ai',
-    claim: null,
-    flags: [],
-    escalation: null,
-    startedAt: 1,
-    updatedAt: 1,
-    lastMessage: null,
-    messageCount: 0,
-    messages: [],
-    hasOlder: false,
-    ...over,
-  };
-}
 
 function snapshot(seq: number, conversations: Conversation[], epoch = EPOCH): Snapshot {
   return {
