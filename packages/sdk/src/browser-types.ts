@@ -1,20 +1,11 @@
 /**
  * The browser APIs the SDK uses, typed narrowly here so the SDK compiles without the DOM lib
  * (`packages/sdk/tsconfig.nodom.json`, run by the lint). Each is feature-detected before use.
- * The browser's own objects (`localStorage`, `navigator.locks`, `indexedDB`) fit these types.
+ * The browser's own `indexedDB` fits these types.
  */
 
 /** A handler property; bivariant in its event, as the DOM's own handler properties are. */
 type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
-
-export interface StorageLike {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
-
-export interface LocksLike {
-  request<T>(name: string, options: { mode: 'exclusive' }, callback: () => T): Promise<T>;
-}
 
 interface IdbRequest<T> {
   readonly result: T;
@@ -49,9 +40,8 @@ export interface IndexedDbLike {
 
 /** The globals read, each possibly missing (Node, workers, old browsers). */
 export interface BrowserGlobals {
-  readonly localStorage?: StorageLike;
   readonly indexedDB?: IndexedDbLike;
-  readonly navigator?: { readonly onLine?: boolean; readonly locks?: LocksLike };
+  readonly navigator?: { readonly onLine?: boolean };
   readonly document?: {
     readonly visibilityState: string;
     addEventListener(type: string, fn: () => void): void;

@@ -9,11 +9,11 @@
  * Why not `localStorage` under a Web Lock: Chromium runs tabs in separate renderer processes and
  * propagates localStorage writes between them asynchronously. Tab B can take the lock right after
  * tab A released it and still read the value from before A's write; our two-tab test caught
- * exactly that (one escalation announced twice). That pair is kept only as the fallback where
- * IndexedDB is unavailable, then memory.
+ * exactly that (one escalation announced twice), so it is not used at all: where IndexedDB is
+ * unavailable, the dedupe is this client's memory.
  */
 import { browser } from './browser-types.js';
-import type { IdbDatabase, IndexedDbLike, LocksLike, StorageLike } from './browser-types.js';
+import type { IdbDatabase, IndexedDbLike } from './browser-types.js';
 
 export interface EscalationDedupe {
   /**
@@ -41,73 +41,20 @@ export function memoryDedupe(): EscalationDedupe {
 }
 
 export interface BrowserDedupeOptions {
-  /** Database / storage key and lock name; scope it per server so two servers' ids never collide. */
+  /** Database name; scope it per server so two servers' ids never collide. */
   key: string;
   /** How long an announced id is remembered (ms). Default: one day. */
   ttlMs?: number;
   now?: () => number;
-  storage?: StorageLike;
-  locks?: LocksLike;
   indexedDB?: IndexedDbLike;
 }
 
 const MAX_ENTRIES = 2000;
 
-/**
- * Cross-tab dedupe: IndexedDB where available, else localStorage under a Web Lock (best effort,
- * see above), else memory (storage missing or refused, e.g. some private modes).
- */
+/** Cross-tab dedupe: IndexedDB where available, else memory (e.g. some private modes). */
 export function browserDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
   const idb = opts.indexedDB ?? browser.indexedDB;
-  if (idb) return indexedDbDedupe(idb, opts);
-  return storageDedupe(opts);
-}
-
-function storageDedupe(opts: BrowserDedupeOptions): EscalationDedupe {
-  const storage = opts.storage ?? safeLocalStorage();
-  if (!storage) return memoryDedupe();
-  const locks = opts.locks ?? browser.navigator?.locks;
-  const now = opts.now ?? Date.now;
-  const ttl = opts.ttlMs ?? 24 * 60 * 60 * 1000;
-
-  const checkAndMark = (id: string): boolean => {
-    let record: Record<string, number> = {};
-    try {
-      const parsed: unknown = JSON.parse(storage.getItem(opts.key) ?? '{}');
-      if (parsed && typeof parsed === 'object') record = parsed as Record<string, number>;
-    } catch {
-      // A corrupt record is replaced; at worst one escalation is announced twice.
-    }
-    if (typeof record[id] === 'number') return false;
-    const t = now();
-    // Prune: drop expired ids, then the oldest beyond the bound.
-    const kept = Object.entries(record)
-      .filter(([, at]) => typeof at === 'number' && t - at < ttl)
-      .sort((a, b) => a[1] - b[1])
-      .slice(-(MAX_ENTRIES - 1));
-    kept.push([id, t]);
-    try {
-      storage.setItem(opts.key, JSON.stringify(Object.fromEntries(kept)));
-    } catch {
-      // Quota or privacy mode: announce anyway; a missed alert is worse than a repeated one.
-    }
-    return true;
-  };
-
-  return {
-    async claim(id) {
-      if (!locks) return checkAndMark(id);
-      return locks.request(opts.key, { mode: 'exclusive' }, () => checkAndMark(id));
-    },
-  };
-}
-
-function safeLocalStorage(): StorageLike | undefined {
-  try {
-    return browser.localStorage;
-  } catch {
-    return undefined; // access can throw (sandboxed iframes, blocked cookies)
-  }
+  return idb ? indexedDbDedupe(idb, opts) : memoryDedupe();
 }
 
 const STORE = 'announced';
