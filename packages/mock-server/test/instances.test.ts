@@ -11,7 +11,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { createHandoffClient, transcriptOf, type HandoffClientWithState, type HandoffState } from '@handoff/sdk';
+import { createHandoffClient, type HandoffClient } from '@handoff/sdk';
+import { stateOf, transcriptOf, type HandoffState } from '@handoff/sdk/internal';
 import type { RunningServer } from '../src/index.js';
 import { startBalancer, type Balancer } from '../src/balancer.js';
 import { AgentPeer, CustomerPeer, Mirror, sleep } from './helpers.js';
@@ -21,7 +22,7 @@ import { startRedis, type RedisProcess } from './redis-server.js';
 let redis: RedisProcess;
 let instances: InstanceProcess[] = [];
 let balancer: Balancer;
-const consoles: Array<{ client: HandoffClientWithState; snapshots: () => number }> = [];
+const consoles: Array<{ client: HandoffClient; snapshots: () => number }> = [];
 
 const lbAgentUrl = () => `ws://127.0.0.1:${balancer.port}/ws/agent`;
 /** What the helpers need of a server to open a customer socket, through the balancer. */
@@ -29,7 +30,7 @@ const viaBalancer = () => ({ customerWsUrl: `ws://127.0.0.1:${balancer.port}/ws/
 const instanceArgs = () => ['--redis', redis.url, '--ai-delay', '20', '--idle-timeout', '0'];
 
 /** An SDK console through the balancer that counts the snapshots it receives. */
-function openConsole(token: string): { client: HandoffClientWithState; snapshots: () => number } {
+function openConsole(token: string): { client: HandoffClient; snapshots: () => number } {
   let snapshots = 0;
   class CountingWebSocket extends WebSocket {
     constructor(...args: ConstructorParameters<typeof WebSocket>) {
@@ -43,10 +44,10 @@ function openConsole(token: string): { client: HandoffClientWithState; snapshots
   return { client, snapshots: () => snapshots };
 }
 
-/** The console's state now (`state$` replays its current value on subscribe). */
-async function state(client: HandoffClientWithState): Promise<HandoffState> {
+/** The console's state now (`stateOf` replays its current value on subscribe). */
+async function state(client: HandoffClient): Promise<HandoffState> {
   let current: HandoffState | undefined;
-  client.state$.subscribe((s) => (current = s)).unsubscribe();
+  stateOf(client).subscribe((s) => (current = s)).unsubscribe();
   return current!;
 }
 
