@@ -21,7 +21,8 @@ const ERROR_CODES: Record<ErrorCode, string> = {
   mode_forbids: "The service's mode does not allow it: take over in ai_only, resume in human_only.",
   not_found: 'No such active service, conversation or message.',
   bad_request: 'The frame is not valid JSON, has an unknown type or a wrong field, is binary, is a second hello, or reuses a command id for a different command.',
-  unauthorized: 'Unknown token (then close 4001), or an origin not on the allow-list (then close 4003).',
+  unauthorized: 'Unknown or invalid token (then close 4001), an expired one (then close 4100), or an origin not on the allow-list (then close 4003).',
+  forbidden: "The agent's role does not allow this command (supervisor only: set_mode, set_all_modes, taking over from another agent).",
   rate_limited: 'Commands came faster than the connection limit; wait `retryAfterMs`.',
   unsupported_version: 'The hello asked for a protocol version the server does not speak (then close 4002); `supported` lists the ones it does.',
   too_large: 'The frame is over 64 KiB.',
@@ -39,7 +40,7 @@ const CLOSE_CODES: Record<keyof typeof CloseCode, string> = {
   UnsupportedVersion: 'hello.protocol is not spoken by this server.',
   OriginForbidden: "The browser page's origin is not on the allow-list.",
   HandshakeFailed: 'The first frame was not a valid hello / customer_hello, none came in time, or the service is unknown.',
-  TokenExpired: 'The token expired: get a fresh one and reconnect.',
+  TokenExpired: 'The token expired, at hello or during the session: get a fresh one and reconnect.',
   HeartbeatTimeout: 'Nothing was heard from the client within heartbeatTimeoutMs.',
   TooManyErrors: 'Too many bad frames in a row.',
 };

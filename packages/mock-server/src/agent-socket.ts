@@ -10,18 +10,21 @@ import {
   PROTOCOL_VERSION,
   HelloSchema,
   type Agent,
+  type AgentRole,
   type Command,
   type EventFrame,
   type Hello,
 } from '@handoff/sdk/protocol';
+import type { Authenticator, StaticAgent } from './auth.js';
 import { Connection, RETRYABLE, rawToString, type Limits } from './connection.js';
 import { HandoffError, type Handoff } from './handoff.js';
 import type { Logger } from './log.js';
+import { refusal } from './roles.js';
 import type { CommandResult } from './store.js';
 
 export interface AgentSocketOptions {
   handoff: Handoff;
-  agents: readonly AgentConfig[];
+  auth: Authenticator;
   limits: Limits;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
@@ -32,12 +35,16 @@ export interface AgentSocketOptions {
   inflight: Map<string, Promise<CommandResult>>;
 }
 
-export interface AgentConfig extends Agent {
-  token: string;
-}
+/** A static agent token (the demo agents, or the config file's). */
+export type AgentConfig = StaticAgent;
+
+/** Longest delay `setTimeout` takes; a token valid for longer is re-checked at the next connect. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class AgentSocket extends Connection {
   agent: Agent | undefined;
+  role: AgentRole = 'agent';
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private state: 'hello' | 'syncing' | 'live' = 'hello';
   private unsubscribe: (() => void) | undefined;
   private lastSentSeq = 0;
@@ -66,6 +73,7 @@ export class AgentSocket extends Connection {
 
   private dispose(): void {
     clearTimeout(this.helloTimer);
+    clearTimeout(this.expiryTimer);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
@@ -98,13 +106,26 @@ export class AgentSocket extends Connection {
       this.close(CloseCode.HandshakeFailed, 'the first frame must be hello');
       return;
     }
-    const agent = this.opts.agents.find((a) => a.token === hello.token);
-    if (!agent) {
-      this.sendError('unauthorized', 'Unknown token.');
-      this.close(CloseCode.Unauthorized, 'unknown token');
+    const auth = await this.opts.auth.authenticate(hello.token);
+    if (!auth.ok) {
+      // Expired: the client fetches a new token and reconnects (4100). Keys unavailable: retry later.
+      if (auth.reason === 'unavailable') this.sendError('internal', auth.message);
+      else this.sendError('unauthorized', auth.message);
+      if (auth.reason === 'expired') this.close(CloseCode.TokenExpired, 'token expired');
+      else if (auth.reason === 'unavailable') this.close(CloseCode.GoingAway, 'sign-in keys unavailable');
+      else this.close(CloseCode.Unauthorized, auth.reason === 'unknown' ? 'unknown token' : 'invalid token');
       return;
     }
-    this.agent = { id: agent.id, name: agent.name };
+    if (!this.isOpen) return;
+    this.agent = auth.identity.agent;
+    this.role = auth.identity.role;
+    const { expiresAt } = auth.identity;
+    if (expiresAt !== undefined) {
+      this.expiryTimer = setTimeout(() => {
+        this.sendError('unauthorized', 'The token has expired: get a new one and reconnect.');
+        this.close(CloseCode.TokenExpired, 'token expired');
+      }, Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now())));
+    }
     try {
       await this.sync(hello);
     } catch (err) {
@@ -135,6 +156,7 @@ export class AgentSocket extends Connection {
       type: 'welcome',
       protocol: PROTOCOL_VERSION,
       agent: this.agent,
+      role: this.role,
       serverTime: Date.now(),
       epoch: store.epoch,
       heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
@@ -218,6 +240,8 @@ export class AgentSocket extends Connection {
 
   private async execute(agent: Agent, cmd: Command): Promise<CommandResult> {
     const h = this.opts.handoff;
+    const refused = refusal(this.role, cmd);
+    if (refused) return { ok: false, code: 'forbidden', message: refused, retryable: false };
     try {
       switch (cmd.type) {
         case 'set_mode':
@@ -227,7 +251,7 @@ export class AgentSocket extends Connection {
           await h.setAllModes(cmd.mode);
           break;
         case 'take_over':
-          await h.takeOver(agent, cmd.conversationId);
+          await h.takeOver(agent, cmd.conversationId, { override: cmd.override });
           break;
         case 'release':
           await h.release(agent, cmd.conversationId);

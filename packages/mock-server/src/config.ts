@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
-import { ModeSchema } from '@handoff/sdk/protocol';
+import { AgentRoleSchema, ModeSchema } from '@handoff/sdk/protocol';
 import { AiConfigSchema } from './ai/config.js';
 import { isLogLevel, type LogLevel } from './log.js';
 import type { ServerOptions } from './server.js';
@@ -34,9 +34,28 @@ export const USAGE = `Usage: handoff-mock-server [options]
 `;
 
 const ConfigFileSchema = v.object({
-  agents: v.pipe(
-    v.array(v.object({ id: v.pipe(v.string(), v.minLength(1)), name: v.pipe(v.string(), v.minLength(1)), token: v.pipe(v.string(), v.minLength(8)) })),
-    v.minLength(1),
+  /** Static tokens; with `jwt` they may be left out (then only JWTs sign in). */
+  agents: v.optional(
+    v.array(
+      v.object({
+        id: v.pipe(v.string(), v.minLength(1)),
+        name: v.pipe(v.string(), v.minLength(1)),
+        token: v.pipe(v.string(), v.minLength(8)),
+        role: v.optional(AgentRoleSchema),
+      }),
+    ),
+  ),
+  jwt: v.optional(
+    v.object({
+      jwksUrl: v.optional(v.pipe(v.string(), v.url())),
+      publicKey: v.optional(v.string()),
+      algorithms: v.optional(v.array(v.string())),
+      issuer: v.pipe(v.string(), v.minLength(1)),
+      audience: v.pipe(v.string(), v.minLength(1)),
+      claims: v.optional(v.object({ id: v.optional(v.string()), name: v.optional(v.string()), role: v.optional(v.string()) })),
+      supervisorValues: v.optional(v.array(v.string())),
+      clockToleranceSec: v.optional(v.pipe(v.number(), v.minValue(0))),
+    }),
   ),
   services: v.optional(
     v.pipe(v.array(v.object({ id: v.pipe(v.string(), v.minLength(1)), name: v.string(), mode: ModeSchema, ai: v.optional(AiConfigSchema) })), v.minLength(1)),
@@ -100,7 +119,12 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
   const configPath = values.config ?? env.HANDOFF_CONFIG;
   if (configPath) {
     const file = readConfigFile(configPath);
-    server.agents = file.agents;
+    if (!file.agents?.length && !file.jwt) throw new Error(`Config file ${configPath}: agents: give at least one agent, or jwt`);
+    server.agents = file.agents ?? [];
+    if (file.jwt) {
+      if (!file.jwt.jwksUrl === !file.jwt.publicKey) throw new Error(`Config file ${configPath}: jwt: give exactly one of jwksUrl and publicKey`);
+      server.jwt = file.jwt;
+    }
     if (file.services) {
       // The AI settings (which may name secrets) stay on the server: services go to every client.
       server.services = file.services.map(({ id, name, mode }) => ({ id, name, mode }));

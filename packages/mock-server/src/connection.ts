@@ -133,6 +133,7 @@ export const RETRYABLE: Record<ErrorCode, boolean> = {
   not_found: false,
   bad_request: false,
   unauthorized: false,
+  forbidden: false,
   rate_limited: true,
   unsupported_version: false,
   too_large: false,

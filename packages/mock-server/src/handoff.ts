@@ -189,14 +189,15 @@ export class Handoff {
     for (const s of await this.store.listServices()) await this.setMode(s.id, mode);
   }
 
-  async takeOver(agent: Agent, conversationId: string): Promise<void> {
+  /** With `override` (a supervisor's, checked by the caller: roles.ts) it takes the claim from its holder too. */
+  async takeOver(agent: Agent, conversationId: string, opts: { override?: boolean } = {}): Promise<void> {
     const changed = await this.mutate(conversationId, (c, service) => {
       if (service.mode === 'ai_only') {
         throw new HandoffError('mode_forbids', `${service.name} is in AI Only mode: switch it to Human-Supported AI to take over.`);
       }
       if (c.claim) {
         if (c.claim.agent.id === agent.id) return null; // already ours: nothing to do
-        throw new HandoffError('claimed_by_other', `Claimed by ${c.claim.agent.name}.`, false, c.claim.agent);
+        if (!opts.override) throw new HandoffError('claimed_by_other', `Claimed by ${c.claim.agent.name}.`, false, c.claim.agent);
       }
       const now = this.now();
       this.pause(c, 'agent');

@@ -14,6 +14,7 @@ import { CloseCode, type Service } from '@handoff/sdk/protocol';
 import { aiFromOptions, type AiConfig } from './ai/config.js';
 import type { AiServiceSettings } from './ai/runner.js';
 import { AgentSocket, type AgentConfig } from './agent-socket.js';
+import { Authenticator, type JwtConfig } from './auth.js';
 import type { Connection, Limits } from './connection.js';
 import { CustomerSocket } from './customer-socket.js';
 import { Handoff } from './handoff.js';
@@ -33,6 +34,7 @@ export const DEFAULT_SERVICES: readonly Service[] = [
 export const DEFAULT_AGENTS: readonly AgentConfig[] = [
   { id: 'agent1', name: 'Alex Agent', token: 'demo-agent1' },
   { id: 'agent2', name: 'Sam Agent', token: 'demo-agent2' },
+  { id: 'agent3', name: 'Jo Trainee', token: 'demo-agent3', role: 'agent' },
 ];
 
 export interface ServerOptions {
@@ -60,6 +62,8 @@ export interface ServerOptions {
   /** The AI adapter per service id (ai/config.ts); services not listed use the FAQ stand-in. */
   ai?: Readonly<Record<string, AiConfig | AiServiceSettings>>;
   agents?: readonly AgentConfig[];
+  /** Also accept JWTs from the team's sign-in (auth.ts, docs/integration.md). */
+  jwt?: JwtConfig;
   /**
    * Origins browsers may open sockets from: exact origins, or `*`. Default: any port on
    * localhost, 127.0.0.1 and [::1]. Pages served by this server itself (the chat page, the demo
@@ -114,7 +118,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? Math.round(heartbeatIntervalMs * 2.5);
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const agents = options.agents ?? DEFAULT_AGENTS;
+  const auth = new Authenticator(options.agents ?? DEFAULT_AGENTS, options.jwt);
   const epoch = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
   const init = {
     epoch,
@@ -166,7 +170,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         return;
       }
       if (route === '/ws/agent') {
-        track(new AgentSocket(ws, { handoff, agents, limits, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages: options.snapshotMessages ?? 50, log, inflight }));
+        track(new AgentSocket(ws, { handoff, auth, limits, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages: options.snapshotMessages ?? 50, log, inflight }));
       } else {
         track(new CustomerSocket(ws, { handoff, limits, welcomeMessages: 200, log }));
       }

@@ -16,7 +16,7 @@ export const CloseCode = {
   OriginForbidden: 4003,
   /** The first frame was not a valid `hello` (or none came in time). Do not retry as-is. */
   HandshakeFailed: 4004,
-  /** The token expired; get a fresh one and reconnect. */
+  /** The token expired (at hello, or during the session); get a fresh one and reconnect. */
   TokenExpired: 4100,
   /** Nothing was heard from the peer within the heartbeat timeout. Retry. */
   HeartbeatTimeout: 4200,

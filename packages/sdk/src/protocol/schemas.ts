@@ -32,6 +32,8 @@ export const FlagSchema = v.picklist(['thumbs_down', 'non_answer', 'negative_fee
 export const RoleSchema = v.picklist(['customer', 'ai', 'agent', 'system']);
 
 export const AgentSchema = v.object({ id: Id, name: v.string() });
+/** What an agent may do: `supervisor` also changes modes and takes over from another agent. */
+export const AgentRoleSchema = v.picklist(['agent', 'supervisor']);
 
 export const ServiceSchema = v.object({ id: Id, name: v.string(), mode: ModeSchema });
 
@@ -94,6 +96,7 @@ export const ErrorCodeSchema = v.picklist([
   'not_found',
   'bad_request',
   'unauthorized',
+  'forbidden',
   'rate_limited',
   'unsupported_version',
   'too_large',
@@ -117,7 +120,13 @@ const commandBase = { id: Id };
 
 export const SetModeCommandSchema = v.object({ type: v.literal('set_mode'), ...commandBase, serviceId: Id, mode: ModeSchema });
 export const SetAllModesCommandSchema = v.object({ type: v.literal('set_all_modes'), ...commandBase, mode: ModeSchema });
-export const TakeOverCommandSchema = v.object({ type: v.literal('take_over'), ...commandBase, conversationId: Id });
+export const TakeOverCommandSchema = v.object({
+  type: v.literal('take_over'),
+  ...commandBase,
+  conversationId: Id,
+  /** Supervisors only: take the conversation even from the agent holding it (who sees the new claim). */
+  override: v.optional(v.boolean()),
+});
 export const ReleaseCommandSchema = v.object({ type: v.literal('release'), ...commandBase, conversationId: Id });
 export const ResumeAiCommandSchema = v.object({ type: v.literal('resume_ai'), ...commandBase, conversationId: Id });
 export const SendMessageCommandSchema = v.object({ type: v.literal('send_message'), ...commandBase, conversationId: Id, text: Text });
@@ -156,6 +165,8 @@ export const WelcomeSchema = v.object({
   type: v.literal('welcome'),
   protocol: v.pipe(v.number(), v.integer()),
   agent: AgentSchema,
+  /** The agent's role; the server refuses what it does not allow with `forbidden`. */
+  role: v.optional(AgentRoleSchema),
   serverTime: Timestamp,
   /** New on every server start; a `seq` only means something within its epoch. */
   epoch: Id,

@@ -6,6 +6,7 @@ export type Status = v.InferOutput<typeof s.StatusSchema>;
 export type Flag = v.InferOutput<typeof s.FlagSchema>;
 export type Role = v.InferOutput<typeof s.RoleSchema>;
 export type Agent = v.InferOutput<typeof s.AgentSchema>;
+export type AgentRole = v.InferOutput<typeof s.AgentRoleSchema>;
 export type Service = v.InferOutput<typeof s.ServiceSchema>;
 export type Message = v.InferOutput<typeof s.MessageSchema>;
 export type Claim = v.InferOutput<typeof s.ClaimSchema>;
