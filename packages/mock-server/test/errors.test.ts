@@ -247,6 +247,9 @@ describe('every error code', () => {
       await a1.ok({ type: 'set_mode', serviceId: 'sales', mode: 'ai_only' });
       const s = await CustomerPeer.join(server, 'sales');
       note(await a1.command({ type: 'take_over', conversationId: s.conversationId })); // mode_forbids
+      const trainee = await AgentPeer.connect(server, 'demo-agent3');
+      note(await trainee.command({ type: 'set_mode', serviceId: 'sales', mode: 'human_only' })); // forbidden
+      trainee.close();
       for (let i = 0; i < 60; i++) a2.peer.send({ type: 'dismiss_flags', id: newId('burst'), conversationId: id });
       note(await a2.peer.waitFor((f) => f.code === 'rate_limited')); // rate_limited
 
