@@ -171,3 +171,46 @@ export const FailedReply: Story = {
     await expect(root.querySelector('textarea')!.value).toBe('The refund is on its way.');
   },
 };
+
+/** A panel connected to a fake client with a long transcript, for the scroll stories. */
+function connectedLong(setup: (client: FakeHandoffClient) => void, input: Parameters<typeof conversation>[0] = {}) {
+  return () => {
+    const c = conversation({ id: 'p-long', customer: 'Jane Doe', ...input });
+    const client = new FakeHandoffClient({ services: services(), conversations: [c], transcripts: [transcript(c.id, longTranscript())], me: alex });
+    setup(client);
+    return html`<conversation-panel .client=${client} conversation-id=${c.id}></conversation-panel>`;
+  };
+}
+
+/** Scrolled up while the customer kept writing: the view stays put and a button counts what arrived. */
+export const NewMessages: Story = {
+  name: '"N new messages" while scrolled up (command)',
+  render: connectedLong(() => {}),
+  play: async ({ canvasElement }) => {
+    const el = canvasElement.querySelector('conversation-panel') as ConversationPanel & { client: FakeHandoffClient };
+    const root = panel(canvasElement);
+    await waitFor(() => expect(root.querySelector('[part~="message"]')).toBeTruthy());
+    const log = root.querySelector<HTMLElement>('[part="transcript"]')!;
+    log.scrollTop = 0;
+    log.dispatchEvent(new Event('scroll'));
+    const t = el.client.transcripts.value.get('p-long')!;
+    const at = Date.now();
+    el.client.setTranscript({ ...t, messages: [...t.messages, { id: 'n1', role: 'customer', text: 'Hello?', at }, { id: 'n2', role: 'customer', text: 'Anyone there?', at }] });
+    await waitFor(() => expect(root.querySelector('[part="new-messages"]')?.textContent).toContain('2 new messages'));
+  },
+};
+
+/** Another agent took the conversation while this one was typing: said in an alert, the draft kept. */
+export const ClaimLost: Story = {
+  name: 'Claim lost, draft kept (command)',
+  render: connected(() => {}, { status: 'paused', flags: [], claim: claimedBy(alex) }),
+  play: async ({ canvasElement }) => {
+    const el = canvasElement.querySelector('conversation-panel') as ConversationPanel & { client: FakeHandoffClient };
+    const root = panel(canvasElement);
+    await waitFor(() => expect(root.querySelector('textarea')).toBeTruthy());
+    await userEvent.type(root.querySelector('textarea')!, 'Let me check that for');
+    el.client.update('p-live', { claim: claimedBy(sam) });
+    await waitFor(() => expect(root.querySelector('[part="notice"]')?.textContent).toContain('Sam Support took over'));
+    await expect(root.querySelector<HTMLTextAreaElement>('#kept')!.value).toBe('Let me check that for');
+  },
+};

@@ -111,7 +111,47 @@ export const styles = css`
     display: block;
     margin: 0 auto 0.5rem;
   }
+  [part='notice']:not(:empty) {
+    padding: 0.5rem 0.75rem;
+    border-radius: calc(var(--_radius) - 2px);
+    background: var(--_caution-surface);
+    color: var(--_caution);
+    font-weight: 600;
+  }
+  [part='new-messages'] {
+    align-self: center;
+    flex: none;
+  }
+  [part='counter'],
+  [part='limit'] {
+    grid-column: 1 / -1;
+    margin: 0;
+  }
+  [part='counter'] {
+    color: var(--_text-muted);
+    font-variant-numeric: tabular-nums;
+  }
+  [part='limit'] {
+    color: var(--_danger);
+    font-weight: 600;
+  }
+  [part='kept-draft'] {
+    display: grid;
+    gap: 0.25rem;
+    flex: none;
+  }
+  [part='kept-draft'] textarea {
+    font: inherit;
+    min-height: 3rem;
+    padding: 0.4rem 0.5rem;
+    border: 1px dashed var(--_border);
+    border-radius: calc(var(--_radius) - 2px);
+    background: var(--_surface-raised);
+    color: var(--_text);
+  }
+  /* Pinned at the panel's bottom: the transcript above takes what space is left. */
   [part='reply'] {
+    flex: none;
     display: grid;
     grid-template-columns: 1fr auto;
     gap: 0.25rem var(--_space);

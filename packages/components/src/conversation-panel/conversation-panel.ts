@@ -1,3 +1,4 @@
+// Over 300 lines: the actions, transcript and reply share one state (claim, draft, scroll); the scroll-following itself is in controllers/follow-bottom.ts.
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Agent, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
@@ -5,6 +6,7 @@ import { MAX_MESSAGE_LENGTH } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { CommandController } from '../controllers/command.js';
+import { FollowBottomController } from '../controllers/follow-bottom.js';
 import { emit, type PanelAction } from '../events.js';
 import { panelActions, type ActionAvailability } from '../utils/actions.js';
 import { MODE_LABELS, ROLE_LABELS, timeTag } from '../utils/format.js';
@@ -42,8 +44,9 @@ const HOLDS: Partial<Record<PanelAction, (c: ConversationState, heldByMe: boolea
   release: (_c, mine) => !mine,
   dismiss_flags: (c) => !c.flags.length,
 };
-/** Pixels from the bottom that still count as "at the bottom". */
-const STICK_SLACK = 24;
+/** The character counter shows from this share of the length limit. */
+const COUNTER_FROM = 0.9;
+const count = (n: number) => n.toLocaleString('en-US');
 
 /**
  * One conversation in detail: the whole transcript (scrollable, colour-coded by role, sticking
@@ -103,6 +106,11 @@ const STICK_SLACK = 24;
  * @csspart reply - The reply form.
  * @csspart reply-input - The reply text area.
  * @csspart send - The Send button.
+ * @csspart counter - The character count, shown near the length limit.
+ * @csspart limit - Why a paste was refused (an alert).
+ * @csspart notice - What happened to the agent's claim ("Sam Support took over…"), an alert.
+ * @csspart new-messages - "N new messages": jumps to the newest, shown while scrolled up.
+ * @csspart kept-draft - The unsent reply kept after the claim was lost.
  *
  * @cssprop --handoff-panel-background - Panel background (default `--handoff-color-surface`).
  * @cssprop --handoff-panel-max-height - Maximum height (default `100vh`); the transcript scrolls inside.
@@ -123,6 +131,8 @@ export class ConversationPanel extends ConnectedElement {
     pending: {},
     error: {},
     draft: { state: true, attribute: false },
+    notice: { state: true, attribute: false },
+    pasteRefused: { state: true, attribute: false },
   };
 
   conversationId = '';
@@ -135,16 +145,24 @@ export class ConversationPanel extends ConnectedElement {
   error = '';
 
   private draft = '';
+  /** What happened to the agent's claim, said in a live region ("Sam Support took over…"). */
+  private notice = '';
+  private pasteRefused = '';
   /** The connected panel's own commands; `pending` and `error` are for a host that runs them. */
   readonly #command = new CommandController<PanelAction>(this);
 
   /** The services, when connected: `mode` and `serviceName` are set from the conversation's one. */
   #services: readonly Service[] = [];
-  #stickToBottom = true;
+  readonly #follow = new FollowBottomController(this, () => this.#log);
   #distanceFromBottom = 0;
   #firstMessageBefore: string | undefined;
   /** The id of the oldest message in the DOM. */
   #renderedFirstMessage: string | undefined;
+  #renderedLastMessage: string | undefined;
+  /** Whether this agent held the conversation at the last update, to notice a lost claim. */
+  #heldByMe = false;
+  /** Set by this panel's own Release or Resume AI until the claim is gone: giving it up is not losing it. */
+  #givingUp = false;
 
   constructor() {
     super();
@@ -170,14 +188,36 @@ export class ConversationPanel extends ConnectedElement {
     if (changed.has('conversationId') && changed.get('conversationId') !== undefined) {
       // Another conversation: drop the previous one's feedback, draft and scroll position.
       this.#command.reset();
-      this.draft = '';
-      this.#stickToBottom = true;
+      this.draft = this.notice = this.pasteRefused = '';
+      this.#follow.reset();
+      this.#heldByMe = false;
     }
     const service = this.activeClient && this.#services.find((s) => s.id === this.conversation?.serviceId);
     if (service) {
       this.mode = service.mode;
       this.serviceName = service.name;
     }
+    this.#noticeLostClaim();
+  }
+
+  /** docs/decisions.md D32: a claim lost to someone else is said, with who did what; the draft stays. */
+  #noticeLostClaim(): void {
+    const c = this.conversation;
+    const held = !!c && !!this.me && c.claim?.agent.id === this.me.id;
+    if (held) this.notice = '';
+    else if (this.#heldByMe && c && this.#givingUp) this.#givingUp = false;
+    else if (this.#heldByMe && c) {
+      const by = c.claim?.agent.name;
+      const what = by
+        ? `${by} took over this conversation.`
+        : this.mode === 'ai_only'
+          ? `${this.serviceName || 'The service'} was switched to ${MODE_LABELS.ai_only}: the AI is answering again.`
+          : c.status === 'ai'
+            ? 'The AI was resumed by someone else.'
+            : 'Your claim was released by someone else.';
+      this.notice = `You no longer hold this conversation. ${what}${this.draft.trim() ? ' Your unsent reply is kept below.' : ''}`;
+    }
+    this.#heldByMe = held;
   }
 
   protected override update(changed: PropertyValues<this>): void {
@@ -185,8 +225,10 @@ export class ConversationPanel extends ConnectedElement {
     const log = this.#log;
     if (log && changed.has('transcript')) {
       this.#distanceFromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
-      this.#stickToBottom = this.#distanceFromBottom <= STICK_SLACK;
       this.#firstMessageBefore = this.#renderedFirstMessage;
+      const messages = this.transcript?.messages ?? [];
+      const last = this.#renderedLastMessage ? messages.findIndex((m) => m.id === this.#renderedLastMessage) : -1;
+      this.#follow.beforeAdding(last < 0 ? 0 : messages.length - 1 - last);
     }
     super.update(changed);
   }
@@ -195,11 +237,14 @@ export class ConversationPanel extends ConnectedElement {
     super.updated(changed);
     const log = this.#log;
     if (!log || !changed.has('transcript')) return;
-    // At the bottom: follow new messages. Scrolled up: appended messages leave the view alone,
-    // and prepended (older) ones keep the same messages in view.
-    if (this.#stickToBottom) log.scrollTop = log.scrollHeight;
-    else if (this.#firstMessageBefore !== this.transcript?.messages[0]?.id) log.scrollTop = log.scrollHeight - log.clientHeight - this.#distanceFromBottom;
-    this.#renderedFirstMessage = this.transcript?.messages[0]?.id;
+    // At the bottom: follow new messages (and, through the controller, any layout change).
+    // Scrolled up: appended messages are counted for "N new messages", and prepended (older)
+    // ones keep the same messages in view.
+    const messages = this.transcript?.messages ?? [];
+    if (!this.#follow.atBottom && this.#firstMessageBefore !== messages[0]?.id) log.scrollTop = log.scrollHeight - log.clientHeight - this.#distanceFromBottom;
+    this.#follow.afterAdding();
+    this.#renderedFirstMessage = messages[0]?.id;
+    this.#renderedLastMessage = messages[messages.length - 1]?.id;
   }
 
   protected override render() {
@@ -233,25 +278,39 @@ export class ConversationPanel extends ConnectedElement {
             type="button"
             ?disabled=${!!reason || (pending !== null && pending !== action)}
             aria-busy=${pending === action ? 'true' : nothing}
-            aria-describedby=${reason ? `reason-${part}` : nothing}
+            aria-describedby=${reason ? reasonId(reason) : nothing}
             @click=${() => this.#run(action)}
           >
             ${label}
           </button>`
         : nothing;
-    const reason = (part: string, label: string, { shown, reason }: ActionAvailability) =>
-      shown && reason ? html`<li id="reason-${part}">${label}: ${reason}</li>` : nothing;
+    // Each reason is said once: actions disabled for the same reason share a line, and "Claimed
+    // by …" is the holder notice itself (the buttons point at it).
+    const lines = new Map<string, string[]>();
+    const claimed = a.heldByOther && `Claimed by ${a.heldByOther.name}`;
+    for (const [label, { shown, reason }] of [['Take Over Conversation', a.takeOver], ['Resume AI', a.resumeAi]] as const)
+      if (shown && reason && reason !== claimed) lines.set(reason, [...(lines.get(reason) ?? []), label]);
+    const reasonId = (r: string) => (r === claimed ? 'holder' : `reason-${[...lines.keys()].indexOf(r)}`);
     return html`
       <div part="actions">
         ${button('take_over', 'take-over', 'Take Over Conversation', a.takeOver, true)}
         ${button('resume_ai', 'resume-ai', 'Resume AI', a.resumeAi)} ${button('release', 'release', 'Release', a.release)}
         ${button('dismiss_flags', 'mark-reviewed', 'Mark reviewed', a.markReviewed)}
       </div>
-      <ul part="reasons">${reason('take-over', 'Take Over Conversation', a.takeOver)}${reason('resume-ai', 'Resume AI', a.resumeAi)}</ul>
-      ${a.heldByOther ? html`<p part="holder">Claimed by ${a.heldByOther.name}. Only they can reply.</p>` : nothing}
+      <ul part="reasons">
+        ${[...lines].map(([r, labels], i) => html`<li id="reason-${i}">${labels.join(' and ')}: ${r}</li>`)}
+      </ul>
+      ${a.heldByOther ? html`<p part="holder" id="holder">Claimed by ${a.heldByOther.name}. Only they can reply.</p>` : nothing}
       <p part="feedback" role="status">${pending ? PENDING_TEXT[pending] : this.#command.feedback}</p>
       <p part="error" role="alert">${this.#command.error || this.error}</p>
-      ${this.#renderTranscript()} ${a.heldByMe ? this.#renderReply(c) : nothing}
+      <p part="notice" role="alert">${this.notice}</p>
+      ${this.#renderTranscript()}
+      ${this.#follow.unseen
+        ? html`<button part="new-messages" class="button" type="button" @click=${this.#jump}>
+            ${this.#follow.unseen} new message${this.#follow.unseen === 1 ? '' : 's'} <span aria-hidden="true">↓</span>
+          </button>`
+        : nothing}
+      ${a.heldByMe ? this.#renderReply(c) : this.draft.trim() ? this.#renderKeptDraft() : nothing}
     `;
   }
 
@@ -285,20 +344,51 @@ export class ConversationPanel extends ConnectedElement {
 
   #renderReply(c: ConversationState) {
     const sending = this.#pending === 'send_message';
+    const near = this.draft.length >= MAX_MESSAGE_LENGTH * COUNTER_FROM;
     return html`<form part="reply" @submit=${this.#onSubmit}>
       <label for="reply">Reply to ${c.customer.name}</label>
       <textarea
         id="reply"
         part="reply-input"
         maxlength=${MAX_MESSAGE_LENGTH}
+        aria-describedby="counter limit"
         .value=${this.draft}
-        @input=${(e: Event) => (this.draft = (e.target as HTMLTextAreaElement).value)}
+        @input=${(e: Event) => {
+          this.draft = (e.target as HTMLTextAreaElement).value;
+          this.pasteRefused = '';
+        }}
+        @paste=${this.#onPaste}
         @keydown=${this.#onReplyKeydown}
       ></textarea>
       <button part="send" class="button primary" type="submit" ?disabled=${sending || !this.draft.trim()} aria-busy=${sending ? 'true' : nothing}>
         Send
       </button>
+      <p part="counter" id="counter" ?hidden=${!near}>${count(this.draft.length)} / ${count(MAX_MESSAGE_LENGTH)} characters</p>
+      <p part="limit" id="limit" role="alert">${this.pasteRefused}</p>
     </form>`;
+  }
+
+  /** The reply typed before the claim was lost, to copy from: never silently dropped. */
+  #renderKeptDraft() {
+    return html`<div part="kept-draft">
+      <label for="kept">Your unsent reply</label>
+      <textarea id="kept" readonly .value=${this.draft}></textarea>
+    </div>`;
+  }
+
+  /** A paste that would pass the limit is refused whole, with a message, rather than cut silently. */
+  #onPaste(e: ClipboardEvent): void {
+    const box = e.target as HTMLTextAreaElement;
+    const pasted = e.clipboardData?.getData('text/plain') ?? '';
+    const after = box.value.length - (box.selectionEnd - box.selectionStart) + pasted.length;
+    if (after <= MAX_MESSAGE_LENGTH) return;
+    e.preventDefault();
+    this.pasteRefused = `Not pasted: the reply would be ${count(after)} characters, over the limit of ${count(MAX_MESSAGE_LENGTH)}. Shorten it and paste again.`;
+  }
+
+  #jump(): void {
+    this.#follow.jump();
+    this.#log?.focus();
   }
 
   #onKeydown(e: KeyboardEvent): void {
@@ -342,6 +432,7 @@ export class ConversationPanel extends ConnectedElement {
     const id = this.conversation?.id ?? this.conversationId;
     if (!id || this.#pending) return false;
     const client = this.activeClient;
+    if (action === 'release' || action === 'resume_ai') this.#givingUp = true;
     const ok = await this.#command.run({
       key: action,
       request: () => emit(this, 'handoff-conversation-action', { action, conversationId: id, ...(text !== undefined ? { text } : {}) }, { cancelable: true }),
@@ -352,6 +443,7 @@ export class ConversationPanel extends ConnectedElement {
         return !!c && HOLDS[action]?.(c, !!this.me && c.claim?.agent.id === this.me.id) !== false;
       },
     });
+    if (!ok) this.#givingUp = false;
     if (ok && action === 'take_over') {
       // The next thing to do is to type: the reply box appears with the claim.
       await this.updateComplete;

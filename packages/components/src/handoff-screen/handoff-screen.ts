@@ -182,6 +182,8 @@ export class HandoffScreen extends ConnectedElement {
     const panel = this.renderRoot.querySelector<ConversationPanel>('[part="panel"]');
     await panel?.updateComplete;
     panel?.focus();
+    // The whole panel in view, so its reply box (pinned at its bottom) is above the fold.
+    panel?.scrollIntoView({ block: 'nearest' });
     return !takeOver || !!(await panel?.takeOver());
   }
 
