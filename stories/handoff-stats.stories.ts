@@ -1,6 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { HandoffStatsElement } from '@handoff/components';
-import { manyConversations, statsOf } from '@handoff/testing';
+import { statsOf } from '@handoff/sdk';
+import { manyConversations } from '@handoff/testing';
 
 type Args = Partial<Pick<HandoffStatsElement, 'stats'>>;
 

@@ -47,7 +47,7 @@ const forbidden: [file: string, from: string][] = [
   ['packages/components/src/a/x.ts', '@handoff/sdk/protocol'],
   ['packages/components/src/a/x.ts', '@handoff/testing'],
   ['packages/components/src/a/x.test.ts', '../../../testing/src/fake-client.js'],
-  ['packages/testing/src/x.ts', '../../components/src/utils/stats.js'],
+  ['packages/testing/src/x.ts', '../../components/src/utils/format.js'],
   ['packages/mock-server/src/x.ts', '@handoff/sdk'],
   ['packages/mock-server/src/x.ts', '@handoff/sdk/internal'],
   ['packages/mock-server/test/x.ts', '@handoff/sdk'],

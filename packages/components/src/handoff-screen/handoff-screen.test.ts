@@ -18,7 +18,8 @@ import {
 } from '@handoff/testing';
 import { expectAccessibleInBothThemes, ignoreResizeObserverLoopNotices } from '@handoff/testing/assertions';
 import { ConversationCard } from '../conversation-card/conversation-card.js';
-import type { ConnectionState, ConversationState, Service } from '@handoff/sdk';
+import { BehaviorSubject } from 'rxjs';
+import type { ConnectionState, ConversationState, Service, ServiceGroup } from '@handoff/sdk';
 import type { HandoffScreen } from './handoff-screen.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { ServiceModeToggle } from '../service-mode-toggle/service-mode-toggle.js';
@@ -62,9 +63,9 @@ describe('<handoff-screen>', () => {
     expect(cards(el).map((c) => c.dataset.id)).to.deep.equal(['b1', 'b2', 's1']);
     const stats = part(el, 'handoff-stats');
     expect(parts(stats, '[part="value"]').map(textOf)).to.deep.equal(['3', '1', '1']);
-    // The toggles get their claim counts from the screen: only the screen reads conversations$.
+    // Claim counts come from the SDK's groups: nothing on the screen reads the whole conversations$ list.
     expect(parts<ServiceModeToggle>(el, 'service-mode-toggle').map((t) => t.claimed)).to.deep.equal([1, 1, 0]);
-    expect(client.subscribers.conversations).to.equal(1);
+    expect(client.subscribers.conversations ?? 0).to.equal(0);
   });
 
   it('shows Set all services only with two or more services', async () => {
@@ -181,6 +182,54 @@ describe('<handoff-screen>', () => {
       await frames(3);
       expect(renderedIds).to.deep.equal([target]);
       expect(cardById(el, target).flagged).to.equal(true);
+    } finally {
+      proto.render = original;
+    }
+  });
+
+  it('connected: a batch costs the cards it changed; an unchanged group is not read at all', async () => {
+    const client = new FakeHandoffClient({ services: services(), conversations: [] });
+    const reads = { billing: 0 };
+    /** The group's conversations behind a proxy that counts every item read. */
+    const counting = (list: ConversationState[]) =>
+      new Proxy(list, {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && /^\d+$/.test(key)) reads.billing++;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      });
+    const [billing, sales] = services();
+    const group = (service: Service, conversations: readonly ConversationState[]): ServiceGroup => ({
+      service,
+      conversations,
+      claimed: conversations.filter((c) => c.claim).length,
+      needsAttention: 0,
+      pausedHuman: 0,
+    });
+    const billingGroup = group(billing!, counting(manyConversations(2000, 'billing')));
+    const salesList = manyConversations(3, 'sales');
+    // Sales first, so its cards are in view.
+    const groups$ = new BehaviorSubject<readonly ServiceGroup[]>([group(sales!, salesList), billingGroup]);
+    Object.defineProperty(client, 'groups$', { value: groups$ });
+    const el = await fixture<HandoffScreen>(html`<handoff-screen .client=${client}></handoff-screen>`);
+    await frames(3);
+    expect(cards(el).length).to.be.greaterThan(3);
+
+    const proto = ConversationCard.prototype as unknown as { render(): unknown };
+    const original = proto.render;
+    const renderedIds: string[] = [];
+    proto.render = function (this: ConversationCard) {
+      renderedIds.push(this.conversation?.id ?? '?');
+      return original.call(this);
+    };
+    try {
+      reads.billing = 0;
+      const changed = { ...salesList[1]!, flags: ['thumbs_down' as const] };
+      groups$.next([group(sales!, [salesList[0]!, changed, salesList[2]!]), billingGroup]);
+      await el.updateComplete;
+      await frames(3);
+      expect(renderedIds).to.deep.equal([changed.id]);
+      expect(reads.billing, 'items of the unchanged group read').to.equal(0);
     } finally {
       proto.render = original;
     }

@@ -1,26 +1,20 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { ContextProvider } from '@lit/context';
-import type { Agent, ConnectionState, ConversationState, HandoffStats, Service, Transcript } from '@handoff/sdk';
+import { statsOf, type Agent, type ConnectionState, type ConversationState, type HandoffStats, type Service, type ServiceGroup, type Transcript } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { handoffClientContext } from '../context.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { ConversationCard } from '../conversation-card/conversation-card.js';
 import { emit, type MuteChangeEvent, type OpenConversationEvent } from '../events.js';
+import { groupsOf } from '../utils/groups.js';
 import { MUTE_KEY, readMuted, soundSwitch, storeMuted } from '../utils/sound.js';
-import { statsOf } from '../utils/stats.js';
 import { virtualList } from '../virtual-list/virtual-list.js';
 import { styles } from './handoff-screen.styles.js';
 
 /** The age on cards is refreshed this often. */
 const TICK_MS = 30_000;
-
-interface ServiceGroup {
-  /** The service's conversations, in `conversations` order. Patched in place by `#regroup()`. */
-  conversations: ConversationState[];
-  /** Conversations held by an agent: AI Only would hand them back (the toggle confirms first). */
-  claimed: number;
-}
 
 /**
  * The whole Human Handoff screen: the title, the connection status (top right), the counters,
@@ -37,8 +31,9 @@ interface ServiceGroup {
  * any alert; it shares the remembered choice (`sound-storage-key`) with them.
  *
  * Lists are windowed (only the cards in view are in the DOM), so a service with 10,000
- * conversations scrolls smoothly; a change to one conversation re-renders only that card, because
- * the SDK keeps the identity of every unchanged conversation object.
+ * conversations scrolls smoothly. The screen renders from the service groups: a group the SDK
+ * did not change is the same object, and its section is skipped; in a changed group only the
+ * cards whose conversation object changed re-render. A batch costs the cards it changed.
  *
  * It renders only from its data properties. With a client (property or `<handoff-provider>`)
  * it fills them from the client, and provides the client (through @lit/context) to everything it
@@ -53,7 +48,8 @@ interface ServiceGroup {
  * @attr {'light'|'dark'} theme - Force a theme for the screen and everything in it.
  * @attr {string} sound-storage-key - The `localStorage` key of the toasters' mute choice (default `handoff:muted`).
  * @prop services - The services. Set from `client.services$` when connected.
- * @prop conversations - The active conversations. Set from `client.conversations$` when connected. Pass a new array (and a new object for a changed conversation) rather than mutating one.
+ * @prop conversations - The active conversations, when not connected: the screen groups them by service. Pass a new array (and a new object for a changed conversation) rather than mutating one. Not set when connected (the screen reads `client.groups$`).
+ * @prop groups - One group per service with its conversations and counts. Set from `client.groups$` when connected; computed from `services` and `conversations` otherwise.
  * @prop stats - The counters; computed from `conversations` when null. Set from `client.stats$` when connected.
  * @prop connection - The connection state for the indicator. Set from `client.connection$` when connected.
  * @prop me - The signed-in agent. Set from `client.me$` when connected.
@@ -104,6 +100,7 @@ export class HandoffScreen extends ConnectedElement {
     now: { type: Number },
     services: { attribute: false },
     conversations: { attribute: false },
+    groups: { attribute: false },
     stats: { attribute: false },
     connection: { attribute: false },
     me: { attribute: false },
@@ -118,6 +115,7 @@ export class HandoffScreen extends ConnectedElement {
   now = 0;
   services: readonly Service[] = [];
   conversations: readonly ConversationState[] = [];
+  groups: readonly ServiceGroup[] = [];
   stats: HandoffStats | null = null;
   connection: ConnectionState | null = null;
   me: Agent | null = null;
@@ -133,18 +131,18 @@ export class HandoffScreen extends ConnectedElement {
   /** The one way the client reaches the screen's parts and slotted elements (a `<handoff-toaster>`). */
   readonly #provider = new ContextProvider(this, { context: handoffClientContext });
 
-  #groups = new Map<string, ServiceGroup>();
-  #groupedFrom: readonly ConversationState[] | null = null;
-  /** The card to give focus back to when the panel closes. */
+  /** The conversation open in the panel, when connected (from `client.conversation$(selected)`). */
+  #selected: ConversationState | undefined;
+  /** The card to give focus back to when the panel closes, and its service. */
   #returnFocusTo = '';
+  #returnService = '';
   #ticker: ReturnType<typeof setInterval> | undefined;
-  /** One render function per service, kept stable across renders. */
-  #renderers = new Map<string, (c: ConversationState, i: number) => unknown>();
 
   constructor() {
     super();
     this.observe((c) => c.services$, (s) => (this.services = s));
-    this.observe((c) => c.conversations$, (c) => (this.conversations = c));
+    this.observe((c) => c.groups$, (g) => (this.groups = g));
+    this.observe((c) => (this.selected ? c.conversation$(this.selected) : undefined), (c) => (this.#selected = c), () => [this.selected]);
     this.observe((c) => c.me$, (m) => (this.me = m));
     this.observe((c) => c.stats$, (s) => (this.stats = s));
     this.observe((c) => c.connection$, (s) => (this.connection = s));
@@ -197,7 +195,10 @@ export class HandoffScreen extends ConnectedElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     super.willUpdate(changed);
-    this.#provider.setValue(this.activeClient);
+    const client = this.activeClient;
+    this.#provider.setValue(client);
+    // Not connected: group the plain data (once per new array; the SDK does it when connected).
+    if (!client && (changed.has('conversations') || changed.has('services') || changed.has('client'))) this.groups = groupsOf(this.services, this.conversations, this.groups);
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
@@ -206,12 +207,14 @@ export class HandoffScreen extends ConnectedElement {
   }
 
   protected override render() {
-    this.#regroup();
-    const selected = this.selected ? this.conversations.find((c) => c.id === this.selected) : undefined;
+    const groups = this.groups;
+    const selected = this.#selectedConversation();
     const service = selected && this.services.find((s) => s.id === selected.serviceId);
+    if (selected) this.#returnService = selected.serviceId;
     let claimedAll = 0;
-    for (const g of this.#groups.values()) claimedAll += g.claimed;
+    for (const g of groups) claimedAll += g.claimed;
     const allMode = this.services.length && this.services.every((s) => s.mode === this.services[0]!.mode) ? this.services[0]!.mode : null;
+    const now = this.now || this.tick;
 
     return html`<div part="base">
         <div part="header">
@@ -227,7 +230,7 @@ export class HandoffScreen extends ConnectedElement {
             </div>`
           : nothing}
         <div part="body" class=${this.selected ? 'with-panel' : ''}>
-          <div part="services">${this.services.map((s) => this.#renderService(s))}</div>
+          <div part="services">${groups.map((g) => guard([g, this.selected, now], () => this.#renderGroup(g, now)))}</div>
           ${this.selected
             ? html`<conversation-panel
                 part="panel"
@@ -244,97 +247,50 @@ export class HandoffScreen extends ConnectedElement {
       <slot></slot>`;
   }
 
-  #renderService(s: Service) {
-    const group = this.#groups.get(s.id) ?? { conversations: [], claimed: 0 };
-    const items = group.conversations;
+  /** One service's section. Called only for a group that changed (or when `selected` or the time did). */
+  #renderGroup(g: ServiceGroup, now: number) {
+    const { service: s, conversations: items } = g;
     return html`<section part="service" aria-labelledby="service-${s.id}" data-service=${s.id}>
       <header part="service-header">
         <h2 part="service-name" id="service-${s.id}" tabindex="-1">${s.name}</h2>
         <span part="service-count">${items.length} active</span>
-        <service-mode-toggle part="mode-toggle" service-id=${s.id} service-name=${s.name} .mode=${s.mode} .claimed=${group.claimed}></service-mode-toggle>
+        <service-mode-toggle part="mode-toggle" service-id=${s.id} service-name=${s.name} .mode=${s.mode} .claimed=${g.claimed}></service-mode-toggle>
       </header>
       ${items.length
         ? html`<div part="list" role="list" aria-label="${s.name} conversations">
-            ${virtualList({ items, keyFunction: (c) => c.id, renderItem: this.#rendererFor(s) })}
+            ${virtualList({
+              items,
+              keyFunction: (c) => c.id,
+              renderItem: (c, i) => html`<conversation-card
+                part="card"
+                role="listitem"
+                aria-posinset=${i + 1}
+                aria-setsize=${items.length}
+                data-id=${c.id}
+                .conversation=${c}
+                service-name=${s.name}
+                .now=${now}
+                ?selected=${c.id === this.selected}
+              ></conversation-card>`,
+            })}
           </div>`
         : html`<p part="empty">No active conversations.</p>`}
     </section>`;
   }
 
-  /** A render function per service; it reads `selected` and `now` when called, so it can stay the same function. */
-  #rendererFor(s: Service) {
-    let fn = this.#renderers.get(s.id) as ((c: ConversationState, i: number) => ReturnType<typeof html>) | undefined;
-    if (!fn || (fn as { serviceName?: string }).serviceName !== s.name) {
-      fn = (c: ConversationState, i: number) => html`<conversation-card
-        part="card"
-        role="listitem"
-        aria-posinset=${i + 1}
-        aria-setsize=${this.#groups.get(s.id)?.conversations.length ?? 0}
-        data-id=${c.id}
-        .conversation=${c}
-        service-name=${s.name}
-        .now=${this.now || this.tick}
-        ?selected=${c.id === this.selected}
-      ></conversation-card>`;
-      (fn as { serviceName?: string }).serviceName = s.name;
-      this.#renderers.set(s.id, fn);
-    }
-    return fn;
-  }
-
-  /**
-   * Brings the groups up to date with a new `conversations` array. Regrouping everything costs
-   * a map lookup and a push per conversation on every update (too slow at 10,000): instead, walk
-   * the old and the new array side by side. Unchanged conversations keep their identity (the
-   * SDK's contract), so a conversation replaced in place is an update, swapped into its group;
-   * anything else (a start, an end, a change of service or of order) rebuilds only the groups of
-   * the conversations it touches. A group none of them touches has the same members in the same
-   * order. (It relies on an array not being mutated once passed: the SDK never does.)
-   */
-  #regroup(): void {
-    const before = this.#groupedFrom ?? [];
-    const after = this.conversations;
-    if (before === after) return;
-    this.#groupedFrom = after;
-    const groups = this.#groups;
-    const rebuild = new Set<string>();
-    let j = 0;
-    // An indexed loop: until V8 optimizes it, for...of's iterator calls make each of 10,000 steps several times slower.
-    for (let i = 0; i < before.length; i++) {
-      const a = before[i]!;
-      const b = after[j];
-      if (a === b) {
-        j++;
-      } else if (a.id !== b?.id) {
-        rebuild.add(a.serviceId); // ended or moved; `b` is matched next or rebuilt with the rest
-      } else {
-        j++;
-        if (a.serviceId !== b.serviceId) rebuild.add(a.serviceId).add(b.serviceId);
-        else {
-          const g = groups.get(a.serviceId)!;
-          g.conversations[g.conversations.indexOf(a)] = b;
-          g.claimed += +!!b.claim - +!!a.claim;
-        }
-      }
-    }
-    for (; j < after.length; j++) rebuild.add(after[j]!.serviceId);
-    if (!rebuild.size) return;
-    for (const id of rebuild) groups.set(id, { conversations: [], claimed: 0 });
-    for (const c of after) {
-      if (!rebuild.has(c.serviceId)) continue;
-      const g = groups.get(c.serviceId)!;
-      g.conversations.push(c);
-      if (c.claim) g.claimed++;
-    }
+  /** The conversation open in the panel: from the client when connected, else found in `conversations`. */
+  #selectedConversation(): ConversationState | undefined {
+    if (!this.selected) return undefined;
+    return this.activeClient ? this.#selected : this.conversations.find((c) => c.id === this.selected);
   }
 
   #cardFor(id: string): HTMLElement | null {
     if (!id) return null;
-    const card = this.renderRoot.querySelector<ConversationCard>(`conversation-card[data-id="${CSS.escape(id)}"]`);
-    if (card) return card;
-    // The card was virtualized away while the panel was open: fall back to its service's heading.
-    const c = this.conversations.find((x) => x.id === id);
-    return c ? this.renderRoot.querySelector<HTMLElement>(`#service-${CSS.escape(c.serviceId)}`) : null;
+    // The card, or its service's heading when the card was virtualized away while the panel was open.
+    return (
+      this.renderRoot.querySelector<ConversationCard>(`conversation-card[data-id="${CSS.escape(id)}"]`) ??
+      this.renderRoot.querySelector<HTMLElement>(`#service-${CSS.escape(this.#returnService)}`)
+    );
   }
 }
 

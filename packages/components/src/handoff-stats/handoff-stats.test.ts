@@ -1,7 +1,8 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing';
 import '../define.js';
-import { FakeHandoffClient, conversation, part, parts, statsOf, textOf, until } from '@handoff/testing';
+import { statsOf } from '@handoff/sdk';
+import { FakeHandoffClient, conversation, part, parts, textOf, until } from '@handoff/testing';
 import { expectAccessibleInBothThemes } from '@handoff/testing/assertions';
 import type { HandoffStatsElement } from './handoff-stats.js';
 

@@ -133,12 +133,12 @@ describe('<service-mode-toggle>', () => {
     await until(() => option(el, 'ai_only').getAttribute('aria-pressed') === 'true', 1000, 'all AI Only');
     expect(client.conversations.value[0]!.status).to.equal('ai');
     el.remove();
-    expect(client.subscribers.services).to.equal(0);
-    expect(client.subscribers.conversations).to.equal(0);
+    expect(client.subscribers.groups).to.equal(0);
   });
 
-  it('connected without `claimed`: counts the claims of its own service from conversations$; given `claimed`, does not subscribe', async () => {
+  it('connected: takes its mode and the claims of its own service from groups$, never scanning conversations', async () => {
     const client = new FakeHandoffClient({
+      services: services({ billing: { mode: 'human_only' } }),
       conversations: [conversation({ id: 'b1', serviceId: 'billing' }), conversation({ serviceId: 'sales', status: 'paused', claim: { agent: sam, at: 1 } })],
     });
     const el = await fixture<ServiceModeToggle>(html`<service-mode-toggle service-id="billing" .client=${client}></service-mode-toggle>`);
@@ -152,18 +152,14 @@ describe('<service-mode-toggle>', () => {
       await el.updateComplete;
       return text;
     };
+    expect(option(el, 'human_only').getAttribute('aria-pressed')).to.equal('true');
     expect(await asks()).to.equal(''); // Sales' claim is not Billing's
-    await client.takeOver('b1');
+    client.update('b1', { claim: { agent: sam, at: 2 }, status: 'paused' });
     await el.updateComplete;
+    expect(el.claimed).to.equal(1);
     expect(await asks()).to.contain('1 conversation held by an agent');
-    el.setAttribute('claimed', '3');
-    await el.updateComplete;
-    expect(client.subscribers.conversations).to.equal(0);
-    expect(await asks()).to.contain('3 conversations held by agents');
-    el.removeAttribute('claimed');
-    await el.updateComplete;
-    expect(client.subscribers.conversations).to.equal(1);
-    expect(await asks()).to.contain('1 conversation held by an agent');
+    expect(client.subscribers.conversations ?? 0).to.equal(0);
+    expect(client.subscribers.groups).to.equal(1);
   });
 
   it('passes axe in light and dark', async () => {

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
-import type { ConversationState, Mode, Service } from '@handoff/sdk';
+import type { Mode, ServiceGroup } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { CommandController } from '../controllers/command.js';
@@ -25,8 +25,8 @@ import { styles } from './service-mode-toggle.styles.js';
  * @attr {boolean} all - Control every service at once (Set all services).
  * @attr {string} service-name - The service's display name, used in the default label ("Billing mode") and in feedback.
  * @attr {string} label - The group's accessible name; default "Set all services" with `all`, else "<service-name> mode".
- * @attr {'ai_only'|'human_supported'|'human_only'} mode - The current mode; empty when services differ (Set all services). Set from `client.services$` when connected.
- * @attr {number} claimed - How many conversations agents hold that AI Only would hand back (asks for confirmation when > 0). Unset and connected, the toggle counts them from `client.conversations$`; set (as `<handoff-screen>` does), it does not subscribe to conversations at all.
+ * @attr {'ai_only'|'human_supported'|'human_only'} mode - The current mode; empty when services differ (Set all services). Set from `client.groups$` when connected.
+ * @attr {number} claimed - How many conversations agents hold that AI Only would hand back (asks for confirmation when > 0). Set from `client.groups$` (the service's claim count, or every service's with `all`) when connected.
  * @attr {boolean} disabled - Disable every option.
  * @attr {'ai_only'|'human_supported'|'human_only'} pending - The mode being applied, shown as busy.
  * @attr {string} error - A readable error from the last attempt.
@@ -68,7 +68,7 @@ export class ServiceModeToggle extends ConnectedElement {
   serviceName = '';
   label = '';
   mode: Mode | null = null;
-  claimed?: number;
+  claimed = 0;
   disabled = false;
   pending: Mode | null = null;
   error = '';
@@ -77,17 +77,10 @@ export class ServiceModeToggle extends ConnectedElement {
   private focusIndex = -1;
   /** The connected toggle's own command; `pending` and `error` are for a host that runs it. */
   readonly #command = new CommandController<Mode>(this);
-  /** Claims counted from `client.conversations$`, used while `claimed` is unset. */
-  #counted = 0;
 
   constructor() {
     super();
-    const target = () => [this.serviceId, this.all];
-    this.observe((c) => c.services$, (s) => this.#fromServices(s), target);
-    // Counting scans every conversation on every change: skip it when the host gives the count
-    // (a screen's toggles would otherwise each scan 10,000 conversations per update).
-    const counting = () => this.claimed == null; // null: the attribute was removed
-    this.observe((c) => (counting() ? c.conversations$ : undefined), (c) => this.#fromConversations(c), () => [...target(), counting()]);
+    this.observe((c) => c.groups$, (g) => this.#fromGroups(g), () => [this.serviceId, this.all]);
   }
 
   protected override render() {
@@ -119,7 +112,7 @@ export class ServiceModeToggle extends ConnectedElement {
   }
 
   #renderConfirm() {
-    const n = this.claimed ?? this.#counted;
+    const n = this.claimed;
     return html`<div
       part="confirm"
       role="alertdialog"
@@ -169,7 +162,7 @@ export class ServiceModeToggle extends ConnectedElement {
 
   async #choose(mode: Mode): Promise<void> {
     if (this.disabled || this.#command.pending || this.pending || mode === this.mode) return;
-    if (mode === 'ai_only' && (this.claimed ?? this.#counted) > 0) {
+    if (mode === 'ai_only' && this.claimed > 0) {
       this.confirming = true;
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('[part="cancel-button"]')?.focus();
@@ -206,16 +199,12 @@ export class ServiceModeToggle extends ConnectedElement {
     });
   }
 
-  #fromServices(services: readonly Service[]): void {
-    const mine = this.all ? services : services.filter((s) => s.id === this.serviceId);
-    const first = mine[0]?.mode ?? null;
-    this.mode = mine.every((s) => s.mode === first) ? first : null;
-  }
-
-  #fromConversations(conversations: readonly ConversationState[]): void {
-    let n = 0;
-    for (const c of conversations) if (c.claim && (this.all || c.serviceId === this.serviceId)) n++;
-    this.#counted = n;
+  /** The mode (null when the services differ) and the claim count of this toggle's services. */
+  #fromGroups(groups: readonly ServiceGroup[]): void {
+    const mine = this.all ? groups : groups.filter((g) => g.service.id === this.serviceId);
+    const first = mine[0]?.service.mode ?? null;
+    this.mode = mine.every((g) => g.service.mode === first) ? first : null;
+    this.claimed = mine.reduce((n, g) => n + g.claimed, 0);
   }
 }
 
