@@ -61,7 +61,7 @@ export interface HandoffClientOptions {
   maxQueuedCommands?: number;
   /**
    * How escalations are deduplicated beyond this client. `'auto'` (default): across the tabs of a
-   * browser (IndexedDB, else localStorage under a Web Lock), in memory elsewhere. `'memory'`:
+   * browser through IndexedDB (D3), in this client's memory where IndexedDB is missing. `'memory'`:
    * this client only. Or your own.
    */
   escalationDedupe?: 'auto' | 'memory' | EscalationDedupe;
