@@ -45,7 +45,12 @@ export const syncChecks: Check[] = [
       const a = await ctx.agent(0);
       const customer = await ctx.customer();
       await traffic(ctx, customer, 3);
-      const started = a.events.find((e) => e.event.kind === 'conversation_started' && e.event.conversation.id === customer.conversationId);
+      // Wait for it rather than look once: behind several instances, the customer's instance may
+      // answer the customer before the agent's instance has fanned the event out.
+      const started = await a.until(
+        () => a.events.find((e) => e.event.kind === 'conversation_started' && e.event.conversation.id === customer.conversationId),
+        ctx.t,
+      );
       ctx.expect(started, 'no conversation_started event for the new conversation');
       const synced = a.frames.find((f) => f.type === 'synced');
       ctx.expect(a.events[0]?.seq === (synced as { seq: number }).seq + 1, `the first live event has seq ${a.events[0]?.seq}, synced was ${(synced as { seq: number }).seq}`);
