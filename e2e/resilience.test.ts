@@ -119,3 +119,29 @@ test('a server restart shows reconnecting, then live, and the screen matches the
     await context.close();
   }
 });
+
+test('after a crash on the in-memory store, /chat says the conversation could not be restored and offers a new one', async () => {
+  const customer = await Customer.open(browser, server, 'Billing', 'Cora Crash');
+  try {
+    await customer.say('Where can I find my invoice?');
+    const port = server.port;
+    server.dropAllSockets(); // as a crash would: no close frame
+    await server.close();
+    server = await startTestServer({ port });
+    // The page rejoins, learns its conversation is gone, and says so in words.
+    const ended = customer.page.locator('#ended');
+    await ended.waitFor({ state: 'visible', timeout: 20_000 });
+    await waitForText(ended, /could not be restored/i);
+    assert.deepEqual(await server.store.listConversations(), [], 'nothing was started silently');
+    assert.equal(await customer.input().isVisible(), false, 'no input into a conversation that does not exist');
+    // The offer of a new chat is where the focus is, and it works.
+    const again = customer.page.getByRole('button', { name: 'Start a new chat' });
+    assert.equal(await again.evaluate((b) => b === document.activeElement), true);
+    await again.click();
+    await customer.start('Billing', 'Cora Crash');
+    await customer.say('Hello again');
+    assert.equal((await server.store.listConversations()).length, 1);
+  } finally {
+    await customer.close();
+  }
+});

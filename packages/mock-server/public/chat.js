@@ -2,6 +2,9 @@
 // textContent, never parsed as HTML.
 const PROTOCOL = 1;
 const SAVED = 'handoff-chat';
+// Close codes of docs/protocol.md that this page treats on their own.
+const NOT_RESTORED = 4006;
+const BUSY = 4203;
 const $ = (id) => document.getElementById(id);
 
 let ws;
@@ -10,6 +13,7 @@ let retry = 0;
 let ended = false;
 const messages = new Map(); // id -> { message, li }
 let nextId = 1;
+let lastError = null; // the server's last error frame, which explains a close in words
 
 async function init() {
   const services = await fetch('/api/services').then((r) => r.json());
@@ -46,6 +50,7 @@ $('again').addEventListener('click', () => {
 
 function connect() {
   ended = false;
+  lastError = null;
   setStatus('connecting…');
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/customer`;
   ws = new WebSocket(url);
@@ -59,10 +64,12 @@ function connect() {
   ws.addEventListener('message', (e) => onFrame(JSON.parse(e.data)));
   ws.addEventListener('close', (e) => {
     if (ended || e.code === 1000) return;
-    // 4000-4099: do not retry (see docs/protocol.md).
-    if (e.code >= 4000 && e.code < 4100) return setStatus(`disconnected (${e.reason || e.code})`);
+    // The conversation to rejoin is gone (ended, or lost in a restart): say so, offer a new one.
+    if (e.code === NOT_RESTORED) return endChat(lastError?.message ?? 'Your conversation could not be restored. Please start a new chat.');
+    // 4000-4099: do not retry (see docs/protocol.md); the server's error says why, in words.
+    if (e.code >= 4000 && e.code < 4100) return setStatus(lastError?.message ?? `disconnected (${e.reason || e.code})`);
     const delay = Math.min(10000, 500 * 2 ** retry++) * (0.5 + Math.random() / 2);
-    setStatus('reconnecting…');
+    setStatus(e.code === BUSY ? `${lastError?.message ?? 'The service is busy.'} Trying again…` : 'reconnecting…');
     setTimeout(connect, delay);
   });
 }
@@ -87,20 +94,28 @@ function onFrame(f) {
       show(f.message);
       break;
     case 'ended':
-      ended = true;
-      sessionStorage.removeItem(SAVED);
-      $('send').hidden = $('leave').hidden = true;
-      $('ended').hidden = false;
-      $('ended-text').textContent = f.reason === 'idle_timeout' ? 'The chat ended after a period of inactivity.' : 'You left the chat.';
-      setStatus('');
+      endChat(f.reason === 'idle_timeout' ? 'The chat ended after a period of inactivity.' : 'You left the chat.');
       break;
     case 'ping':
       ws.send(JSON.stringify({ type: 'pong', t: f.t }));
       break;
     case 'error':
+      if (!f.id) lastError = f;
       setStatus(f.message);
       break;
   }
+}
+
+/** The chat is over (or could not be restored): say why and offer a new one. */
+function endChat(text) {
+  ended = true;
+  sessionStorage.removeItem(SAVED);
+  $('start').hidden = true;
+  $('send').hidden = $('leave').hidden = true;
+  $('ended').hidden = false;
+  $('ended-text').textContent = text;
+  setStatus('');
+  $('again').focus();
 }
 
 const WHO = { customer: 'You', ai: 'AI assistant', system: 'System' };

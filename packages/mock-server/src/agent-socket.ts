@@ -6,7 +6,6 @@ import type WebSocket from 'ws';
 import {
   AgentClientFrameSchema,
   CloseCode,
-  SUPPORTED_VERSIONS,
   PROTOCOL_VERSION,
   HelloSchema,
   type Agent,
@@ -14,23 +13,21 @@ import {
   type Command,
   type EventFrame,
   type Hello,
+  type Snapshot,
 } from '@handoff/sdk/protocol';
 import type { Authenticator, StaticAgent } from './auth.js';
-import { Connection, RETRYABLE, rawToString, type Limits } from './connection.js';
-import { HandoffError, type Handoff } from './handoff.js';
-import type { Logger } from './log.js';
+import { Connection, RETRYABLE, type ConnectionContext } from './connection.js';
+import { Refusal, type Handoff } from './handoff.js';
 import { refusal } from './roles.js';
 import type { CommandResult } from './store.js';
 
 export interface AgentSocketOptions {
   handoff: Handoff;
   auth: Authenticator;
-  limits: Limits;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   /** Messages per conversation in a snapshot; older ones come with `load_older`. */
   snapshotMessages: number;
-  log: Logger;
   /** Commands still running, by agent and id, so a duplicate sent meanwhile shares the result. */
   inflight: Map<string, Promise<CommandResult>>;
 }
@@ -45,25 +42,15 @@ export class AgentSocket extends Connection {
   agent: Agent | undefined;
   role: AgentRole = 'agent';
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  private state: 'hello' | 'syncing' | 'live' = 'hello';
   private unsubscribe: (() => void) | undefined;
   private lastSentSeq = 0;
-  /** Frames that arrive while syncing wait, so each command's events go out before its ack. */
-  private held: Array<[WebSocket.RawData, boolean]> = [];
-  private readonly helloTimer: ReturnType<typeof setTimeout>;
 
   constructor(
     ws: WebSocket,
+    ctx: ConnectionContext,
     private readonly opts: AgentSocketOptions,
   ) {
-    super(ws, 'agent', opts.limits, opts.log);
-    this.helloTimer = setTimeout(() => {
-      this.sendError('bad_request', 'No hello received in time.');
-      this.close(CloseCode.HandshakeFailed, 'no hello');
-    }, opts.limits.helloTimeoutMs);
-    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    ws.on('close', () => this.dispose());
-    ws.on('error', () => this.dispose());
+    super(ws, 'agent', ctx, 'hello');
   }
 
   /** Synced and receiving live events. */
@@ -71,40 +58,25 @@ export class AgentSocket extends Connection {
     return this.ready && this.isOpen;
   }
 
-  private dispose(): void {
-    clearTimeout(this.helloTimer);
+  protected override onDispose(): void {
     clearTimeout(this.expiryTimer);
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
 
-  private onFrame(data: WebSocket.RawData, isBinary: boolean): void {
-    if (this.state === 'hello') {
-      this.lastHeard = Date.now();
-      void this.onHello(data, isBinary);
-    } else if (this.state === 'syncing') {
-      this.held.push([data, isBinary]);
-    } else {
-      this.onLiveFrame(data, isBinary);
-    }
-  }
-
-  private async onHello(data: WebSocket.RawData, isBinary: boolean): Promise<void> {
-    clearTimeout(this.helloTimer);
-    this.state = 'syncing';
-    // Check the version before anything else, so an old or new client learns why it cannot talk.
-    const protocol = readProtocol(data, isBinary);
-    if (protocol !== undefined && !SUPPORTED_VERSIONS.includes(protocol)) {
-      this.sendError('unsupported_version', `Protocol ${protocol} is not supported; this server speaks ${SUPPORTED_VERSIONS.join(', ')}.`, {
-        supported: [...SUPPORTED_VERSIONS],
-      });
-      this.close(CloseCode.UnsupportedVersion, 'unsupported protocol version');
-      return;
-    }
+  protected override async start(data: WebSocket.RawData, isBinary: boolean): Promise<boolean> {
     const hello = this.decode(HelloSchema, data, isBinary);
     if (!hello) {
       this.close(CloseCode.HandshakeFailed, 'the first frame must be hello');
-      return;
+      return false;
+    }
+    // Wrong tokens are throttled per address; while throttled, no token is even compared.
+    const failures = this.ctx.limiter.authFailures.get(this.ctx.address);
+    const wait = failures.peek();
+    if (wait > 0) {
+      this.sendError('rate_limited', `Too many failed logins from this address; try again in ${wait} ms.`, { retryAfterMs: wait });
+      this.close(CloseCode.TooManyErrors, 'too many failed logins');
+      return false;
     }
     const auth = await this.opts.auth.authenticate(hello.token);
     if (!auth.ok) {
@@ -113,10 +85,13 @@ export class AgentSocket extends Connection {
       else this.sendError('unauthorized', auth.message);
       if (auth.reason === 'expired') this.close(CloseCode.TokenExpired, 'token expired');
       else if (auth.reason === 'unavailable') this.close(CloseCode.GoingAway, 'sign-in keys unavailable');
-      else this.close(CloseCode.Unauthorized, auth.reason === 'unknown' ? 'unknown token' : 'invalid token');
-      return;
+      else {
+        failures.take();
+        this.close(CloseCode.Unauthorized, auth.reason === 'unknown' ? 'unknown token' : 'invalid token');
+      }
+      return false;
     }
-    if (!this.isOpen) return;
+    if (!this.isOpen) return false;
     this.agent = auth.identity.agent;
     this.role = auth.identity.role;
     const { expiresAt } = auth.identity;
@@ -126,19 +101,11 @@ export class AgentSocket extends Connection {
         this.close(CloseCode.TokenExpired, 'token expired');
       }, Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now())));
     }
-    try {
-      await this.sync(hello);
-    } catch (err) {
-      this.log.error('sync failed', { err: String(err) });
-      this.sendError('internal', 'The server could not sync this connection.');
-      this.close(CloseCode.GoingAway, 'sync failed');
-      return;
-    }
-    this.state = 'live';
-    this.ready = true;
-    const held = this.held;
-    this.held = [];
-    for (const [d, b] of held) this.onLiveFrame(d, b);
+    // Limits follow the agent, not the socket: every socket of one agent shares these budgets.
+    this.identity = `agent ${this.agent.id}`;
+    this.commandBucket = this.ctx.limiter.agentCommands.get(this.agent.id);
+    await this.sync(hello);
+    return true;
   }
 
   /** Brings the client up to date: replay the gap when the log still has it, else a snapshot. */
@@ -150,7 +117,7 @@ export class AgentSocket extends Connection {
     this.unsubscribe = store.subscribe((e) => (live ? this.sendEvent(e) : buffered.push(e)));
 
     const replay = hello.resume?.epoch === store.epoch ? await store.readSince(hello.resume.seq) : null;
-    const snapshot = replay ? undefined : await store.snapshot(this.opts.snapshotMessages);
+    const snapshot = replay ? undefined : bounded(await store.snapshot(this.opts.snapshotMessages), this.limits.snapshotBytesPerConversation);
     if (!this.isOpen) return;
     this.send({
       type: 'welcome',
@@ -188,7 +155,7 @@ export class AgentSocket extends Connection {
     this.send(e);
   }
 
-  private onLiveFrame(data: WebSocket.RawData, isBinary: boolean): void {
+  protected override onLiveFrame(data: WebSocket.RawData, isBinary: boolean): void {
     const frame = this.decode(AgentClientFrameSchema, data, isBinary);
     if (!frame) return;
     switch (frame.type) {
@@ -271,7 +238,7 @@ export class AgentSocket extends Connection {
       this.log.debug('command', { agent: agent.id, type: cmd.type, id: cmd.id });
       return { ok: true };
     } catch (err) {
-      if (err instanceof HandoffError) {
+      if (err instanceof Refusal) {
         return { ok: false, code: err.code, message: err.message, retryable: err.retryable || RETRYABLE[err.code], ...(err.holder ? { holder: err.holder } : {}) };
       }
       this.log.error('command failed', { agent: agent.id, type: cmd.type, err: String(err) });
@@ -280,17 +247,24 @@ export class AgentSocket extends Connection {
   }
 }
 
-/** The `protocol` field of a would-be hello, read loosely so a version mismatch is reported as such. */
-function readProtocol(data: WebSocket.RawData, isBinary: boolean): number | undefined {
-  if (isBinary) return undefined;
-  try {
-    const json: unknown = JSON.parse(rawToString(data));
-    if (json && typeof json === 'object' && (json as { type?: unknown }).type === 'hello') {
-      const p = (json as { protocol?: unknown }).protocol;
-      if (typeof p === 'number') return p;
+/**
+ * Keeps each conversation's messages in a snapshot within `budget` bytes of JSON (the newest
+ * always stays), so a snapshot grows with the number of conversations, never with history.
+ * What is left out is marked `hasOlder` and comes with `load_older`.
+ */
+export function bounded(snapshot: Snapshot, budget: number): Snapshot {
+  for (const c of snapshot.conversations) {
+    let bytes = 0;
+    let start = c.messages.length;
+    while (start > 0) {
+      bytes += Buffer.byteLength(JSON.stringify(c.messages[start - 1]));
+      if (bytes > budget && start < c.messages.length) break;
+      start--;
     }
-  } catch {
-    // not JSON: the schema check reports it
+    if (start > 0) {
+      c.messages = c.messages.slice(start);
+      c.hasOlder = true;
+    }
   }
-  return undefined;
+  return snapshot;
 }

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { AgentRoleSchema, ModeSchema } from '@handoff/sdk/protocol';
 import { AiConfigSchema } from './ai/config.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { isLogLevel, type LogLevel } from './log.js';
 import type { ServerOptions } from './server.js';
 import type { SimulatorOptions } from './simulator.js';
@@ -20,6 +21,10 @@ export const USAGE = `Usage: handoff-mock-server [options]
   --allow-origin <origin> browser origin allowed to open sockets; repeatable, or * (env ALLOWED_ORIGINS, comma-separated)
   --redis <url>           keep state in Redis, shared by instances and kept across restarts (env REDIS_URL; default: in memory)
   --instances <n>         run n instances on ports port+1..port+n behind a round-robin balancer on port (needs --redis; default 1)
+  --public-origin <origin> where browsers load this server's own pages, e.g. behind a proxy; repeatable
+                          (env PUBLIC_ORIGINS, comma-separated; default the loopback URLs printed at start)
+  --trust-proxy           take client addresses from X-Forwarded-For (env TRUST_PROXY=1); only behind your proxy
+  --limit <name=value>    set one limit, e.g. maxConversations=2000; repeatable (env HANDOFF_LIMITS, comma-separated)
   --ai-delay <ms>         how long the AI takes to answer (env AI_DELAY_MS, default 600)
   --heartbeat <ms>        server ping interval (env HEARTBEAT_MS, default 15000; timeout 2.5x)
   --idle-timeout <ms>     end conversations idle this long (env IDLE_TIMEOUT_MS, default 1800000; 120000 with --simulate)
@@ -82,6 +87,9 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       'allow-origin': { type: 'string', multiple: true },
       redis: { type: 'string' },
       instances: { type: 'string' },
+      'public-origin': { type: 'string', multiple: true },
+      'trust-proxy': { type: 'boolean' },
+      limit: { type: 'string', multiple: true },
       'ai-delay': { type: 'string' },
       heartbeat: { type: 'string' },
       'idle-timeout': { type: 'string' },
@@ -115,6 +123,11 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
 
   const origins = values['allow-origin'] ?? env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
   if (origins?.length) server.allowedOrigins = origins;
+  const publicOrigins = values['public-origin'] ?? list(env.PUBLIC_ORIGINS);
+  if (publicOrigins?.length) server.publicOrigins = publicOrigins;
+  if (values['trust-proxy'] || env.TRUST_PROXY === '1') server.trustProxy = true;
+  const limits = values.limit ?? list(env.HANDOFF_LIMITS);
+  if (limits?.length) server.limits = readLimits(limits);
 
   const configPath = values.config ?? env.HANDOFF_CONFIG;
   if (configPath) {
@@ -162,6 +175,22 @@ export function readConfigFile(file: string): ConfigFile {
     throw new Error(`Config file ${file}: ${where}: ${issue.message}`);
   }
   return result.output;
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  return raw?.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** `name=value` pairs naming fields of `Limits` (docs: the "Limits" part of the README). */
+function readLimits(pairs: string[]): Partial<Limits> {
+  const limits: Partial<Limits> = {};
+  for (const pair of pairs) {
+    const [name = '', raw] = pair.split('=');
+    if (!(name in DEFAULT_LIMITS)) throw new Error(`--limit: unknown limit "${name}"; known: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    if (!raw) throw new Error(`--limit ${name}: give a value, as in ${name}=100`);
+    limits[name as keyof Limits] = num(`limit ${name}`, raw);
+  }
+  return limits;
 }
 
 function int(name: string, raw: string | undefined, fallback: number): number {

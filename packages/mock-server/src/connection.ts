@@ -1,106 +1,158 @@
 /**
- * What agent and customer sockets share: sending, heartbeat bookkeeping, decoding frames at the
- * boundary, the per-connection command rate limit and the bad-frame budget.
+ * What agent and customer sockets share: the handshake (hello timer, one version-check order,
+ * frames held until the socket is ready), sending with a bound on what may wait unsent
+ * (backpressure), decoding frames at the boundary, and the per-identity command rate and
+ * bad-frame budget.
  */
 import type WebSocket from 'ws';
 import type * as v from 'valibot';
-import { CloseCode, parseFrame, MAX_FRAME_BYTES, type ErrorCode, type ErrorFrame } from '@handoff/sdk/protocol';
+import { CloseCode, parseFrame, MAX_FRAME_BYTES, SUPPORTED_VERSIONS, type ErrorCode, type ErrorFrame } from '@handoff/sdk/protocol';
+import { Refusal } from './handoff.js';
+import { TokenBucket, type Limiter, type Limits } from './limits.js';
 import type { Logger } from './log.js';
 
-export interface Limits {
-  /** Commands a connection may send in a burst. */
-  commandBurst: number;
-  /** Commands per second a connection may sustain. */
-  commandsPerSecond: number;
-  /** Bad frames in a row before the connection is closed with 4201. */
-  maxBadFrames: number;
-  /** How long a new socket has to send its hello. */
-  helloTimeoutMs: number;
+export type { Limits } from './limits.js';
+
+export interface ConnectionContext {
+  limiter: Limiter;
+  log: Logger;
+  /** The client's address, for per-address limits. */
+  address: string;
 }
 
-/** A token bucket: `burst` tokens, refilled at `perSecond`. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly burst: number,
-    private readonly perSecond: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.tokens = burst;
-    this.last = now();
-  }
-
-  /** Takes a token; returns 0, or how many ms until one is available. */
-  take(): number {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
-  }
-}
-
-export class Connection {
-  /** When the last frame of any kind arrived (judge liveness by time: docs/decisions.md D4). */
+export abstract class Connection {
+  /** When the last frame of any kind arrived (docs/decisions.md D4: judge liveness by time). */
   lastHeard: number;
   /** Handshake done. Before that the hello timer guards the socket, and nothing but the
    * handshake's answer may be sent (the server's first frame is its welcome). */
   ready = false;
-  private badInARow = 0;
-  private readonly bucket: TokenBucket;
+  protected readonly log: Logger;
+  protected readonly limits: Limits;
+  /** Whom bad frames are charged to: the address, until an agent is known. */
+  protected identity: string;
+  /** Commands are charged here: one bucket per customer connection; agents share theirs. */
+  protected commandBucket: TokenBucket;
+  private phase: 'hello' | 'starting' | 'live' = 'hello';
+  private held: Array<[WebSocket.RawData, boolean]> = [];
+  private readonly helloTimer: ReturnType<typeof setTimeout>;
   private closing = false;
+  private maxBacklog = Infinity;
 
   constructor(
     readonly ws: WebSocket,
     readonly kind: 'agent' | 'customer',
-    private readonly limits: Limits,
-    protected readonly log: Logger,
+    protected readonly ctx: ConnectionContext,
+    private readonly helloType: 'hello' | 'customer_hello',
   ) {
+    this.log = ctx.log;
+    this.limits = ctx.limiter.limits;
+    this.identity = `address ${ctx.address}`;
     this.lastHeard = Date.now();
-    this.bucket = new TokenBucket(limits.commandBurst, limits.commandsPerSecond);
+    this.commandBucket = new TokenBucket(this.limits.commandBurst, this.limits.commandsPerSecond);
+    this.helloTimer = setTimeout(() => {
+      this.sendError('bad_request', `No ${helloType} received in time.`);
+      this.close(CloseCode.HandshakeFailed, 'no hello');
+    }, this.limits.helloTimeoutMs);
+    ws.on('message', (data, isBinary) => {
+      if (this.phase === 'hello') void this.handshake(data, isBinary);
+      else if (this.phase === 'starting') this.held.push([data, isBinary]);
+      else this.onLiveFrame(data, isBinary);
+    });
+    ws.on('close', () => this.dispose());
+    ws.on('error', () => this.dispose());
   }
+
+  /**
+   * Reads the hello (already version-checked) and brings the client up to date: its welcome and
+   * whatever follows. Returns false when it refused the client itself; a `Refusal` thrown here is
+   * sent as an error and closes the socket with `closeCode` (default 4004).
+   */
+  protected abstract start(data: WebSocket.RawData, isBinary: boolean): Promise<boolean>;
+  protected abstract onLiveFrame(data: WebSocket.RawData, isBinary: boolean): void;
+  protected onDispose(): void {}
 
   get isOpen(): boolean {
     return this.ws.readyState === this.ws.OPEN && !this.closing;
   }
 
+  private async handshake(data: WebSocket.RawData, isBinary: boolean): Promise<void> {
+    clearTimeout(this.helloTimer);
+    this.phase = 'starting';
+    this.lastHeard = Date.now();
+    // The version first, on both sockets, so an old or new client learns why it cannot talk.
+    const protocol = readProtocol(data, isBinary, this.helloType);
+    if (protocol !== undefined && !SUPPORTED_VERSIONS.includes(protocol)) {
+      this.sendError('unsupported_version', `Protocol ${protocol} is not supported; this server speaks ${SUPPORTED_VERSIONS.join(', ')}.`, {
+        supported: [...SUPPORTED_VERSIONS],
+      });
+      this.close(CloseCode.UnsupportedVersion, 'unsupported protocol version');
+      return;
+    }
+    try {
+      if (!(await this.start(data, isBinary))) return;
+    } catch (err) {
+      if (err instanceof HandshakeRefusal) {
+        this.sendError(err.code, err.message, err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {});
+        this.close(err.closeCode, err.message);
+      } else if (err instanceof Refusal) {
+        this.sendError(err.code, err.message);
+        this.close(CloseCode.HandshakeFailed, err.message);
+      } else {
+        this.log.error('handshake failed', { kind: this.kind, err: String(err) });
+        this.sendError('internal', 'The server could not start this connection.');
+        this.close(CloseCode.GoingAway, 'start failed');
+      }
+      return;
+    }
+    if (!this.isOpen) return;
+    this.phase = 'live';
+    this.ready = true;
+    // What the sync itself queued may drain slowly; only what piles up after it counts.
+    this.maxBacklog = this.ws.bufferedAmount + (this.kind === 'agent' ? this.limits.agentBacklogBytes : this.limits.customerBacklogBytes);
+    for (const [d, b] of this.held.splice(0)) this.onLiveFrame(d, b);
+  }
+
+  private dispose(): void {
+    clearTimeout(this.helloTimer);
+    this.held = [];
+    this.onDispose();
+  }
+
   send(frame: object): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(serialize(frame));
+    this.sendRaw(serialize(frame));
   }
 
   sendRaw(text: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(text);
+    // Backpressure: a peer that does not read is cut, never buffered for without bound.
+    if (this.ws.bufferedAmount > this.maxBacklog && !this.closing) {
+      this.log.warn('socket too far behind', { kind: this.kind, buffered: this.ws.bufferedAmount });
+      this.close(CloseCode.SlowConsumer, 'too far behind', 1000);
+    }
   }
 
   sendError(code: ErrorCode, message: string, extra: Partial<ErrorFrame> = {}): void {
     this.send({ type: 'error', code, message, retryable: RETRYABLE[code], ...extra });
   }
 
-  close(code: number, reason: string): void {
+  close(code: number, reason: string, graceMs = 2000): void {
     if (this.closing) return;
     this.closing = true;
     this.ws.close(code, reason);
     // A peer that never answers the close handshake is cut off; its socket must not linger.
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    setTimeout(() => this.ws.terminate(), graceMs).unref();
   }
 
   /**
    * Decodes a frame against `schema`. A bad frame is answered with a structured error (carrying
-   * the command id when one can be read) and changes nothing else; too many in a row close 4201.
+   * the command id when one can be read) and changes nothing else; past the budget, close 4201.
    */
   decode<S extends v.GenericSchema>(schema: S, data: WebSocket.RawData, isBinary: boolean): v.InferOutput<S> | undefined {
     this.lastHeard = Date.now();
     const text = isBinary ? undefined : rawToString(data);
     const parsed = parseFrame(schema, text);
-    if (parsed.ok) {
-      this.badInARow = 0;
-      return parsed.frame;
-    }
+    if (parsed.ok) return parsed.frame;
     const size = rawLength(data);
     const code: ErrorCode = size > MAX_FRAME_BYTES ? 'too_large' : 'bad_request';
     // Even an oversized frame is read for its id (ws caps frames at 1 MiB), so the client can
@@ -112,16 +164,28 @@ export class Connection {
     return undefined;
   }
 
-  /** Counts a frame or command that was refused; the budget resets on the next good frame. */
+  /** Charges a refused frame to the identity's budget, which refills with time only. */
   countBadFrame(): void {
-    if (++this.badInARow > this.limits.maxBadFrames) this.close(CloseCode.TooManyErrors, 'too many bad frames');
+    if (this.ctx.limiter.badFrames.get(this.identity).take() > 0) this.close(CloseCode.TooManyErrors, 'too many bad frames');
   }
 
   /** Returns 0 when a command may run now, else the ms to wait (and answers `rate_limited`). */
   rateLimit(id: string): number {
-    const wait = this.bucket.take();
+    const wait = this.commandBucket.take();
     if (wait > 0) this.sendError('rate_limited', `Too many commands; try again in ${wait} ms.`, { id, retryAfterMs: wait });
     return wait;
+  }
+}
+
+/** A refusal at the handshake that closes with its own code (caps, load shedding, rejoin). */
+export class HandshakeRefusal extends Refusal {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly closeCode: number,
+    retryAfterMs?: number,
+  ) {
+    super(code, message, RETRYABLE[code], undefined, retryAfterMs);
   }
 }
 
@@ -138,6 +202,9 @@ export const RETRYABLE: Record<ErrorCode, boolean> = {
   unsupported_version: false,
   too_large: false,
   internal: true,
+  busy: true,
+  limit_reached: false,
+  not_restored: false,
 };
 
 /** One event goes to every agent socket: serialise it once. */
@@ -160,6 +227,21 @@ export function rawToString(data: WebSocket.RawData): string {
 function rawLength(data: WebSocket.RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
   return data.byteLength;
+}
+
+/** The `protocol` field of a would-be hello, read loosely so a version mismatch is reported as such. */
+function readProtocol(data: WebSocket.RawData, isBinary: boolean, type: string): number | undefined {
+  if (isBinary) return undefined;
+  try {
+    const json: unknown = JSON.parse(rawToString(data));
+    if (json && typeof json === 'object' && (json as { type?: unknown }).type === type) {
+      const p = (json as { protocol?: unknown }).protocol;
+      if (typeof p === 'number') return p;
+    }
+  } catch {
+    // not JSON: the schema check reports it
+  }
+  return undefined;
 }
 
 /** The `id` of a frame that failed validation, if it has a usable one, so the client can match it. */

@@ -1,6 +1,7 @@
 /**
  * One customer connection (the chat page, or a test): its own small vocabulary. Agent commands do
- * not exist here: they fail validation like any unknown frame.
+ * not exist here: they fail validation like any unknown frame. A connection holds exactly one
+ * conversation: a second `customer_hello` is refused.
  */
 import type WebSocket from 'ws';
 import {
@@ -8,102 +9,95 @@ import {
   CustomerClientFrameSchema,
   CustomerHelloSchema,
   PROTOCOL_VERSION,
-  SUPPORTED_VERSIONS,
   type CustomerClientFrame,
   type CustomerHello,
   type EventFrame,
 } from '@handoff/sdk/protocol';
-import { Connection, type Limits } from './connection.js';
-import { HandoffError, type Handoff } from './handoff.js';
-import type { Logger } from './log.js';
+import { Connection, HandshakeRefusal, type ConnectionContext } from './connection.js';
+import type { Customers } from './customers.js';
+import { Refusal, type Handoff } from './handoff.js';
 import type { ConversationRecord } from './store.js';
 
 export interface CustomerSocketOptions {
   handoff: Handoff;
-  limits: Limits;
+  customers: Customers;
   /** Messages sent on (re)joining. */
   welcomeMessages: number;
-  log: Logger;
 }
 
 export class CustomerSocket extends Connection {
-  private state: 'hello' | 'joining' | 'live' = 'hello';
   private conversationId: string | undefined;
   private unsubscribe: (() => void) | undefined;
-  private held: Array<[WebSocket.RawData, boolean]> = [];
-  private readonly helloTimer: ReturnType<typeof setTimeout>;
+  private detach: (() => void) | undefined;
 
   constructor(
     ws: WebSocket,
+    ctx: ConnectionContext,
     private readonly opts: CustomerSocketOptions,
   ) {
-    super(ws, 'customer', opts.limits, opts.log);
-    this.helloTimer = setTimeout(() => {
-      this.sendError('bad_request', 'No customer_hello received in time.');
-      this.close(CloseCode.HandshakeFailed, 'no hello');
-    }, opts.limits.helloTimeoutMs);
-    ws.on('message', (data, isBinary) => {
-      if (this.state === 'hello') void this.onHello(data, isBinary);
-      else if (this.state === 'joining') this.held.push([data, isBinary]);
-      else this.onLiveFrame(data, isBinary);
-    });
-    ws.on('close', () => this.dispose());
-    ws.on('error', () => this.dispose());
+    super(ws, 'customer', ctx, 'customer_hello');
   }
 
-  private dispose(): void {
-    clearTimeout(this.helloTimer);
+  protected override onDispose(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.detach?.();
   }
 
-  private async onHello(data: WebSocket.RawData, isBinary: boolean): Promise<void> {
-    clearTimeout(this.helloTimer);
-    this.state = 'joining';
+  protected override async start(data: WebSocket.RawData, isBinary: boolean): Promise<boolean> {
     const hello = this.decode(CustomerHelloSchema, data, isBinary);
     if (!hello) {
       this.close(CloseCode.HandshakeFailed, 'the first frame must be customer_hello');
-      return;
+      return false;
     }
-    if (!SUPPORTED_VERSIONS.includes(hello.protocol)) {
-      this.sendError('unsupported_version', `Protocol ${hello.protocol} is not supported.`, { supported: [...SUPPORTED_VERSIONS] });
-      this.close(CloseCode.UnsupportedVersion, 'unsupported protocol version');
-      return;
-    }
-    try {
-      await this.join(hello);
-    } catch (err) {
-      if (err instanceof HandoffError) this.sendError(err.code, err.message);
-      else this.sendError('internal', 'Could not start the conversation.');
-      this.close(CloseCode.HandshakeFailed, 'join failed');
-      return;
-    }
-    this.state = 'live';
-    this.ready = true;
-    for (const [d, b] of this.held.splice(0)) this.onLiveFrame(d, b);
+    const conversation = hello.rejoin ? await this.rejoin(hello) : await this.startNew(hello);
+    await this.join(conversation);
+    return true;
   }
 
-  private async join(hello: CustomerHello): Promise<void> {
+  /**
+   * The customer's own conversation, or a refusal in words: the page says it could not be
+   * restored and offers a new chat, never silently starting over (docs/decisions.md D17).
+   */
+  private async rejoin(hello: CustomerHello): Promise<ConversationRecord> {
+    const { conversationId, token } = hello.rejoin!;
+    const c = await this.opts.handoff.store.getConversation(conversationId);
+    if (c && c.customerToken === token && c.serviceId === hello.serviceId) return c;
+    throw new HandshakeRefusal(
+      'not_restored',
+      'Your conversation could not be restored: it has ended, or the service lost it. Please start a new chat.',
+      CloseCode.NotRestored,
+    );
+  }
+
+  private async startNew(hello: CustomerHello): Promise<ConversationRecord> {
+    // Caps and load shedding apply only here: a conversation that exists is never refused.
+    const admission = this.opts.customers.admit(this.ctx.address);
+    try {
+      const c = await this.opts.handoff.startConversation(hello.serviceId, hello.name?.trim() || 'Guest');
+      admission.release(c.id);
+      return c;
+    } catch (err) {
+      admission.release();
+      throw err;
+    }
+  }
+
+  private async join(conversation: ConversationRecord): Promise<void> {
     const { handoff, welcomeMessages } = this.opts;
     const { store } = handoff;
-    let conversation: ConversationRecord | undefined;
-    if (hello.rejoin) {
-      const c = await store.getConversation(hello.rejoin.conversationId);
-      // A wrong token or an ended conversation simply starts a new one.
-      if (c && c.customerToken === hello.rejoin.token && c.serviceId === hello.serviceId) conversation = c;
-    }
-    conversation ??= await handoff.startConversation(hello.serviceId, hello.name?.trim() || 'Guest');
     this.conversationId = conversation.id;
+    this.detach = this.opts.customers.attach(conversation.id);
 
     const buffered: EventFrame[] = [];
     let live = false;
     this.unsubscribe = store.subscribe((e) => (live ? this.onEvent(e) : buffered.push(e)));
     // The socket may have closed while the conversation was being started.
-    if (this.ws.readyState !== this.ws.OPEN) return this.dispose();
+    if (this.ws.readyState !== this.ws.OPEN) return this.onDispose();
     const seqAtRead = await store.currentSeq();
     const page = await store.getMessages(conversation.id, { limit: welcomeMessages });
     const service = await store.getService(conversation.serviceId);
-    if (!page || !service) throw new HandoffError('not_found', 'The conversation ended.');
+    if (!page || !service) throw new HandshakeRefusal('not_restored', 'The conversation ended. Please start a new chat.', CloseCode.NotRestored);
     this.send({
       type: 'customer_welcome',
       protocol: PROTOCOL_VERSION,
@@ -127,7 +121,7 @@ export class CustomerSocket extends Connection {
     }
   }
 
-  private onLiveFrame(data: WebSocket.RawData, isBinary: boolean): void {
+  protected override onLiveFrame(data: WebSocket.RawData, isBinary: boolean): void {
     const frame = this.decode(CustomerClientFrameSchema, data, isBinary);
     if (!frame) return;
     if (frame.type === 'ping') return this.send({ type: 'pong', t: frame.t });
@@ -153,7 +147,7 @@ export class CustomerSocket extends Connection {
       else await handoff.rate(id, frame.messageId, frame.rating);
       this.send({ type: 'ack', id: frame.id });
     } catch (err) {
-      if (err instanceof HandoffError) this.sendError(err.code, err.message, { id: frame.id });
+      if (err instanceof Refusal) this.sendError(err.code, err.message, { id: frame.id });
       else {
         this.log.error('customer frame failed', { type: frame.type, err: String(err) });
         this.sendError('internal', 'The server failed to handle this.', { id: frame.id });

@@ -17,13 +17,19 @@ export const SYSTEM_TEXT = {
   handedBack: 'Our team has handed this conversation back to the AI assistant.',
 } as const;
 
-/** A command that cannot be carried out, with a code from the protocol's list. */
-export class HandoffError extends Error {
+/**
+ * A request the rules refuse, with a code from the protocol's list and words for a person. Named
+ * apart from the SDK's `HandoffError` (what a client receives) so the two never shadow each other.
+ */
+export class Refusal extends Error {
+  override name = 'Refusal';
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly retryable = false,
     readonly holder?: Agent,
+    /** With `busy` or `rate_limited`: when trying again may succeed. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -91,7 +97,7 @@ export class Handoff {
 
   async startConversation(serviceId: string, customerName: string): Promise<ConversationRecord> {
     const service = await this.store.getService(serviceId);
-    if (!service) throw new HandoffError('not_found', `No service "${serviceId}".`);
+    if (!service) throw new Refusal('not_found', `No service "${serviceId}".`);
     const now = this.now();
     const humanOnly = service.mode === 'human_only';
     const record: ConversationRecord = {
@@ -119,7 +125,7 @@ export class Handoff {
   async customerMessage(conversationId: string, text: string): Promise<Message> {
     const message: Message = { id: this.newId('m'), role: 'customer', text, at: this.now() };
     const stored = await this.store.appendMessage(conversationId, message);
-    if (!stored.ok) throw new HandoffError('not_found', 'This conversation has ended.');
+    if (!stored.ok) throw new Refusal('not_found', 'This conversation has ended.');
     const flags = flagsForCustomerText(text);
     if (flags.length) await this.raiseFlags(conversationId, flags);
     // Not awaited: the AI answers later; its own checks stop it if a human takes over meanwhile.
@@ -131,7 +137,7 @@ export class Handoff {
 
   async rate(conversationId: string, messageId: string, rating: 'up' | 'down'): Promise<void> {
     const rated = await this.store.rateMessage(conversationId, messageId, rating);
-    if (!rated) throw new HandoffError('not_found', 'Only answers of the AI in this conversation can be rated.');
+    if (!rated) throw new Refusal('not_found', 'Only answers of the AI in this conversation can be rated.');
     if (rating === 'down') await this.raiseFlags(conversationId, ['thumbs_down']);
   }
 
@@ -164,23 +170,23 @@ export class Handoff {
       return c;
     }).catch((err: unknown) => {
       // The conversation may have ended meanwhile; a flag on it no longer matters.
-      if (!(err instanceof HandoffError && err.code === 'not_found')) throw err;
+      if (!(err instanceof Refusal && err.code === 'not_found')) throw err;
     });
   }
 
   // -------------------------------------------------------------------------------------------
-  // Agent commands. Each resolves when its change is stored, or throws a HandoffError.
+  // Agent commands. Each resolves when its change is stored, or throws a Refusal.
   // -------------------------------------------------------------------------------------------
 
   async setMode(serviceId: string, mode: Mode): Promise<void> {
     const service = await this.store.setServiceMode(serviceId, mode);
-    if (!service) throw new HandoffError('not_found', `No service "${serviceId}".`);
+    if (!service) throw new Refusal('not_found', `No service "${serviceId}".`);
     // Conversations already follow a mode they were set to; this loop is idempotent, so a repeated
     // set_mode also repairs any conversation a concurrent command left behind.
     for (const c of await this.store.listConversations()) {
       if (c.serviceId !== serviceId) continue;
       await this.applyMode(c.id).catch((err: unknown) => {
-        if (!(err instanceof HandoffError && err.code === 'not_found')) throw err;
+        if (!(err instanceof Refusal && err.code === 'not_found')) throw err;
       });
     }
   }
@@ -193,11 +199,11 @@ export class Handoff {
   async takeOver(agent: Agent, conversationId: string, opts: { override?: boolean } = {}): Promise<void> {
     const changed = await this.mutate(conversationId, (c, service) => {
       if (service.mode === 'ai_only') {
-        throw new HandoffError('mode_forbids', `${service.name} is in AI Only mode: switch it to Human-Supported AI to take over.`);
+        throw new Refusal('mode_forbids', `${service.name} is in AI Only mode: switch it to Human-Supported AI to take over.`);
       }
       if (c.claim) {
         if (c.claim.agent.id === agent.id) return null; // already ours: nothing to do
-        if (!opts.override) throw new HandoffError('claimed_by_other', `Claimed by ${c.claim.agent.name}.`, false, c.claim.agent);
+        if (!opts.override) throw new Refusal('claimed_by_other', `Claimed by ${c.claim.agent.name}.`, false, c.claim.agent);
       }
       const now = this.now();
       this.pause(c, 'agent');
@@ -222,10 +228,10 @@ export class Handoff {
   async resumeAi(agent: Agent, conversationId: string): Promise<void> {
     const changed = await this.mutate(conversationId, (c, service) => {
       if (service.mode === 'human_only') {
-        throw new HandoffError('mode_forbids', `${service.name} is in Human Only mode: the AI is off.`);
+        throw new Refusal('mode_forbids', `${service.name} is in Human Only mode: the AI is off.`);
       }
       if (c.claim && c.claim.agent.id !== agent.id) {
-        throw new HandoffError('not_claimant', `Only ${c.claim.agent.name}, who holds this conversation, can resume the AI.`);
+        throw new Refusal('not_claimant', `Only ${c.claim.agent.name}, who holds this conversation, can resume the AI.`);
       }
       if (c.status === 'ai') return null;
       c.status = 'ai';
@@ -240,14 +246,14 @@ export class Handoff {
 
   async sendAgentMessage(agent: Agent, conversationId: string, text: string): Promise<void> {
     const c = await this.store.getConversation(conversationId);
-    if (!c) throw new HandoffError('not_found', 'No such active conversation.');
+    if (!c) throw new Refusal('not_found', 'No such active conversation.');
     this.requireClaimant(c, agent);
     const message: Message = { id: this.newId('m'), role: 'agent', text, at: this.now(), agent: { id: agent.id, name: agent.name } };
     // The store checks the claim again as it writes, so a claim lost meanwhile cannot speak.
     const stored = await this.store.appendMessage(conversationId, message, { claimant: agent.id });
     if (stored.ok) return;
-    if (stored.reason === 'not_claimant') throw new HandoffError('not_claimant', 'You no longer hold this conversation.');
-    throw new HandoffError('not_found', 'No such active conversation.');
+    if (stored.reason === 'not_claimant') throw new Refusal('not_claimant', 'You no longer hold this conversation.');
+    throw new Refusal('not_found', 'No such active conversation.');
   }
 
   async dismissFlags(conversationId: string): Promise<void> {
@@ -262,7 +268,7 @@ export class Handoff {
 
   async loadOlder(conversationId: string, before: string, limit: number): Promise<MessagePage> {
     const page = await this.store.getMessages(conversationId, { before, limit });
-    if (!page) throw new HandoffError('not_found', 'No such active conversation, or no such message in it.');
+    if (!page) throw new Refusal('not_found', 'No such active conversation, or no such message in it.');
     return page;
   }
 
@@ -307,7 +313,7 @@ export class Handoff {
   private requireClaimant(c: ConversationRecord, agent: Agent): void {
     if (c.claim?.agent.id === agent.id) return;
     const why = c.claim ? `${c.claim.agent.name} holds this conversation.` : 'Take over the conversation first.';
-    throw new HandoffError('not_claimant', why);
+    throw new Refusal('not_claimant', why);
   }
 
   private async system(conversationId: string, text: string): Promise<void> {
@@ -324,13 +330,13 @@ export class Handoff {
   ): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const c = await this.store.getConversation(conversationId);
-      if (!c) throw new HandoffError('not_found', 'No such active conversation.');
+      if (!c) throw new Refusal('not_found', 'No such active conversation.');
       const service = await this.store.getService(c.serviceId);
-      if (!service) throw new HandoffError('not_found', 'The conversation’s service no longer exists.');
+      if (!service) throw new Refusal('not_found', 'The conversation’s service no longer exists.');
       const next = decide(c, service);
       if (!next) return false;
       if (await this.store.updateConversation(next, { expectMode: service.mode })) return true;
     }
-    throw new HandoffError('internal', 'The conversation is changing too fast; try again.', true);
+    throw new Refusal('internal', 'The conversation is changing too fast; try again.', true);
   }
 }

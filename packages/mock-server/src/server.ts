@@ -15,10 +15,14 @@ import { aiFromOptions, type AiConfig } from './ai/config.js';
 import type { AiServiceSettings } from './ai/runner.js';
 import { AgentSocket, type AgentConfig } from './agent-socket.js';
 import { Authenticator, type JwtConfig } from './auth.js';
-import type { Connection, Limits } from './connection.js';
+import type { Connection } from './connection.js';
 import { CustomerSocket } from './customer-socket.js';
+import { Customers } from './customers.js';
 import { Handoff } from './handoff.js';
 import { apiRouter } from './http-api.js';
+import { DEFAULT_LIMITS, Limiter, type Limits } from './limits.js';
+import { LagMonitor } from './load.js';
+import { loopbackOrigins, normaliseOrigins, originAllowed } from './origins.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import type { Simulator, SimulatorOptions } from './simulator.js';
 import { MemoryStore, type CommandResult, type Store } from './store.js';
@@ -66,10 +70,17 @@ export interface ServerOptions {
   jwt?: JwtConfig;
   /**
    * Origins browsers may open sockets from: exact origins, or `*`. Default: any port on
-   * localhost, 127.0.0.1 and [::1]. Pages served by this server itself (the chat page, the demo
-   * console) are always allowed, and clients that send no Origin (not browsers) are let in.
+   * localhost, 127.0.0.1 and [::1]. Clients that send no Origin (not browsers) are let in.
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Where this server's own pages (chat, console) are served from, as browsers see it, e.g.
+   * `https://chat.example.com` behind a proxy. Always allowed. Default: the loopback URLs it
+   * prints at start. The `Host` header is never used for this.
+   */
+  publicOrigins?: readonly string[];
+  /** Take the client address from the last `X-Forwarded-For` hop (only behind a proxy you run). */
+  trustProxy?: boolean;
   limits?: Partial<Limits>;
   /**
    * Keep state in this Redis (`redis://host:port`), shared by every instance given the same URL
@@ -103,13 +114,6 @@ export interface RunningServer {
   sendRawToAgents(text: string): void;
 }
 
-export const DEFAULT_LIMITS: Limits = {
-  commandBurst: 30,
-  commandsPerSecond: 10,
-  maxBadFrames: 20,
-  helloTimeoutMs: 10_000,
-};
-
 /** Frames above this are cut by `ws` itself (close 1009); smaller oversized ones get `too_large`. */
 const HARD_MAX_PAYLOAD = 1024 * 1024;
 
@@ -132,6 +136,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       : new MemoryStore(init);
   let baseUrl = ''; // known once listening; webhook requests carry the late-reply URL
   const ai = aiFromOptions(options.ai, { env: process.env, faqDelayMs: options.aiDelayMs ?? 600, replyUrl: () => `${baseUrl}/api/v1/ai/replies` });
+  const lag = new LagMonitor();
+  const limiter = new Limiter(limits);
+  const customers = new Customers(store, limits, lag, log);
+  await customers.init();
   const handoff = new Handoff({
     store,
     aiDelayMs: options.aiDelayMs ?? 600,
@@ -142,7 +150,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const app = express();
   app.disable('x-powered-by');
-  mountRoutes(app, store, options);
+  mountRoutes(app, store, options, () => health());
   app.use('/api/v1', apiRouter({ handoff, pending: ai.pending }));
   const http = createServer(app);
 
@@ -154,7 +162,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     c.ws.on('close', () => connections.delete(c));
   };
 
+  let publicOrigins: readonly string[] = [];
+  let closing = false;
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (closing) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
+      return;
+    }
     const route = new URL(req.url ?? '/', 'http://x').pathname;
     if (route !== '/ws/agent' && route !== '/ws/customer') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -163,16 +177,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.on('error', (err) => log.debug('socket error', { err: String(err) }));
       // Refused origins still get a WebSocket, so the browser can read a meaningful close code.
-      if (!originAllowed(req.headers.origin, options.allowedOrigins, req.headers.host)) {
+      if (!originAllowed(req.headers.origin, options.allowedOrigins, publicOrigins)) {
         log.warn('origin refused', { origin: req.headers.origin });
         ws.send(JSON.stringify({ type: 'error', code: 'unauthorized', message: `Origin ${req.headers.origin} is not allowed.`, retryable: false }));
         ws.close(CloseCode.OriginForbidden, 'origin not allowed');
         return;
       }
+      const ctx = { limiter, log, address: clientAddress(req, options.trustProxy ?? false) };
       if (route === '/ws/agent') {
-        track(new AgentSocket(ws, { handoff, auth, limits, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages: options.snapshotMessages ?? 50, log, inflight }));
+        track(new AgentSocket(ws, ctx, { handoff, auth, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages: options.snapshotMessages ?? 50, inflight }));
       } else {
-        track(new CustomerSocket(ws, { handoff, limits, welcomeMessages: 200, log }));
+        track(new CustomerSocket(ws, ctx, { handoff, customers, welcomeMessages: 200 }));
       }
     });
   });
@@ -206,6 +221,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   const httpUrl = `http://${hostForUrl}:${port}`;
   baseUrl = httpUrl;
+  publicOrigins = options.publicOrigins ? normaliseOrigins(options.publicOrigins) : [...new Set([httpUrl, ...loopbackOrigins(port)])];
+  const health = async () => {
+    let agentsLive = 0;
+    let bufferedBytes = 0;
+    for (const c of connections) {
+      if (c.kind === 'agent') agentsLive++;
+      bufferedBytes += c.ws.bufferedAmount;
+    }
+    return {
+      ok: true,
+      epoch: store.epoch,
+      seq: await store.currentSeq(),
+      eventLoopLagMs: lag.lagMs,
+      busy: limits.maxEventLoopLagMs > 0 && lag.lagMs > limits.maxEventLoopLagMs,
+      conversations: customers.activeConversations,
+      sockets: { agent: agentsLive, customer: connections.size - agentsLive },
+      /** Bytes queued for slow readers, bounded by the backlog limits. */
+      bufferedBytes,
+    };
+  };
 
   // Loaded only when used: faker is large, and tests mostly run without the simulator.
   const simulator = options.simulate
@@ -226,9 +261,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     simulator,
     close() {
       closed ??= (async () => {
+        closing = true; // refuse new sockets at once, so a reconnect goes elsewhere or waits
         clearInterval(heartbeat);
         simulator?.stop();
         handoff.close();
+        customers.close();
+        lag.stop();
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
         // Give the close handshakes a moment, then cut whatever is left.
         const deadline = Date.now() + 1000;
@@ -267,33 +305,24 @@ function servicesFor(options: ServerOptions): Service[] {
   return base;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * Whether a browser page from `origin` may open a socket. Pages this server serves itself (same
- * host) always may; then the configured list, or by default any loopback origin.
- */
-export function originAllowed(origin: string | undefined, allowed: readonly string[] | undefined, host?: string): boolean {
-  if (origin === undefined) return true; // browsers always send Origin; other clients need not
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
+/** The peer's address; behind a trusted proxy, the hop the proxy saw (last in X-Forwarded-For). */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string') {
+    const last = forwarded.split(',').pop()?.trim();
+    if (last) return last;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  if (host !== undefined && url.host === host) return true;
-  if (allowed) return allowed.includes('*') || allowed.includes(origin);
-  return LOOPBACK_HOSTS.has(url.hostname);
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
-function mountRoutes(app: express.Express, store: Store, options: ServerOptions): void {
+function mountRoutes(app: express.Express, store: Store, options: ServerOptions, health: () => Promise<object>): void {
   const staticDir = options.staticDir ?? path.resolve(here, '../public');
   const assetsDir = options.assetsDir ?? path.resolve(here, '../../../dist');
   const consoleDir = path.join(staticDir, 'console');
 
+  // Answered before anything else, cheaply, with the lag that load shedding acts on.
   app.get('/healthz', async (_req, res) => {
-    res.json({ ok: true, epoch: store.epoch, seq: await store.currentSeq() });
+    res.json(await health());
   });
   app.get('/api/services', async (_req, res) => {
     const services = await store.listServices();

@@ -8,7 +8,7 @@
 import { faker as englishFaker } from '@faker-js/faker/locale/en';
 import type { Faker } from '@faker-js/faker';
 import { UNANSWERABLE_QUESTIONS, faqFor } from './ai.js';
-import { HandoffError, type Handoff } from './handoff.js';
+import { Refusal, type Handoff } from './handoff.js';
 import type { Logger } from './log.js';
 import type { Service } from '@handoff/sdk/protocol';
 
@@ -127,7 +127,7 @@ export class Simulator {
     void this.play(plan)
       .catch((err: unknown) => {
         // The conversation ended under the customer (idle timeout, shutdown): the visit is over.
-        if (!(err instanceof HandoffError)) this.log.error('simulator failed', { err: String(err) });
+        if (!(err instanceof Refusal)) this.log.error('simulator failed', { err: String(err) });
       })
       .finally(() => (this.active -= 1));
   }

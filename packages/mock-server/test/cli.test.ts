@@ -36,6 +36,18 @@ describe('configuration', () => {
     assert.deepEqual(server.allowedOrigins, ['*']);
   });
 
+  test('public origins, a trusted proxy and limits', () => {
+    const env = { PUBLIC_ORIGINS: 'https://chat.example.com', HANDOFF_LIMITS: 'maxConversations=100, customerGoneMs=0' };
+    assert.deepEqual(readConfig([], env).server.publicOrigins, ['https://chat.example.com']);
+    assert.deepEqual(readConfig([], env).server.limits, { maxConversations: 100, customerGoneMs: 0 });
+    const { server } = readConfig(['--trust-proxy', '--public-origin', 'https://a.example', '--limit', 'conversationsPerAddress=5'], env);
+    assert.equal(server.trustProxy, true);
+    assert.deepEqual(server.publicOrigins, ['https://a.example']);
+    assert.deepEqual(server.limits, { conversationsPerAddress: 5 });
+    assert.throws(() => readConfig(['--limit', 'nonsense=1'], {}), /unknown limit "nonsense"/);
+    assert.throws(() => readConfig(['--limit', 'maxConversations'], {}), /give a value/);
+  });
+
   test('bad values are refused with a clear message', () => {
     assert.throws(() => readConfig(['--port', 'eighty'], {}), /--port must be a whole number/);
     assert.throws(() => readConfig(['--nonsense'], {}), /Unknown option/);
@@ -92,8 +104,9 @@ describe('originAllowed', () => {
     assert.equal(originAllowed('http://localhost:6006', undefined), true);
     assert.equal(originAllowed('http://[::1]:3000', undefined), true);
     assert.equal(originAllowed('https://evil.example', undefined), false);
-    assert.equal(originAllowed('http://192.168.1.5:8080', undefined, '192.168.1.5:8080'), true, 'our own page');
-    assert.equal(originAllowed('http://192.168.1.5:9999', undefined, '192.168.1.5:8080'), false);
+    assert.equal(originAllowed('http://192.168.1.5:8080', undefined, ['http://192.168.1.5:8080']), true, 'our own public origin');
+    assert.equal(originAllowed('http://192.168.1.5:9999', undefined, ['http://192.168.1.5:8080']), false);
+    assert.equal(originAllowed('https://a.example/', ['https://a.example']), true, 'compared as origins');
     assert.equal(originAllowed('https://a.example', ['https://a.example']), true);
     assert.equal(originAllowed('http://localhost:6006', ['https://a.example']), false);
     assert.equal(originAllowed('https://anything.example', ['*']), true);

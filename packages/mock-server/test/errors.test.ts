@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloseCode, ErrorCodeSchema, MAX_FRAME_BYTES, MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
 import { MemoryStore, type ConversationRecord, type RunningServer } from '../src/index.js';
-import { AgentPeer, CustomerPeer, Peer, newId, sleep, start } from './helpers.js';
+import { AgentPeer, CustomerPeer, Peer, newId, sleep, stallLoop, start } from './helpers.js';
 
 /** A store that fails writes while `failing` is set, to exercise `internal`. */
 class FlakyStore extends MemoryStore {
@@ -197,9 +197,12 @@ describe('customer sockets', () => {
     const again = await CustomerPeer.join(server, 'sales', 'Robin', { conversationId: first.conversationId, token: first.token });
     assert.equal(again.conversationId, first.conversationId);
     assert.equal(again.messages.length, 2, 'the transcript so far');
-    const stranger = await CustomerPeer.join(server, 'sales', 'Mallory', { conversationId: first.conversationId, token: 'wrong' });
-    assert.notEqual(stranger.conversationId, first.conversationId, 'a wrong token starts a new conversation');
-    stranger.close();
+    // A wrong token is told, in words, that there is nothing to restore; nothing starts silently.
+    const stranger = await Peer.open(server.customerWsUrl);
+    stranger.send({ type: 'customer_hello', protocol: 1, serviceId: 'sales', rejoin: { conversationId: first.conversationId, token: 'wrong' } });
+    assert.equal(await stranger.closed, CloseCode.NotRestored);
+    assert.equal(stranger.frames[0].code, 'not_restored');
+    assert.match(stranger.frames[0].message, /could not be restored/);
 
     again.peer.send({ type: 'leave', id: 'bye' });
     await again.peer.waitFor((f) => f.type === 'ack' && f.id === 'bye');
@@ -227,7 +230,7 @@ describe('every error code', () => {
     let flaky!: FlakyStore;
     const server = await start({
       createStore: (init) => (flaky = new FlakyStore(init)),
-      limits: { commandBurst: 50, commandsPerSecond: 1 },
+      limits: { commandBurst: 50, commandsPerSecond: 1, conversationsPerAddress: 2, maxEventLoopLagMs: 200 },
     });
     const seen = new Map<string, boolean>();
     const note = (f: { type: string; code?: string; retryable?: boolean }) => {
@@ -271,9 +274,28 @@ describe('every error code', () => {
       // A retryable failure is not remembered: the same command id now succeeds.
       assert.equal((await a1.command({ type: 'release', conversationId: id }, 'flaky-3')).type, 'ack');
 
+      // Past the cap of conversations from one address (c and s are two).
+      const third = await Peer.open(server.customerWsUrl);
+      third.send({ type: 'customer_hello', protocol: 1, serviceId: 'billing' });
+      assert.equal(await third.closed, CloseCode.ConversationLimit);
+      third.frames.forEach(note); // limit_reached
+      const lost = await Peer.open(server.customerWsUrl);
+      lost.send({ type: 'customer_hello', protocol: 1, serviceId: 'billing', rejoin: { conversationId: 'gone', token: 'x' } });
+      assert.equal(await lost.closed, CloseCode.NotRestored);
+      lost.frames.forEach(note); // not_restored
+      // A stalled event loop: new conversations are shed.
+      const stop = stallLoop(400);
+      await sleep(1500);
+      const late = await Peer.open(server.customerWsUrl);
+      late.send({ type: 'customer_hello', protocol: 1, serviceId: 'billing' });
+      await late.closed;
+      stop();
+      assert.equal(late.closeCode, CloseCode.Busy);
+      late.frames.forEach(note); // busy
+
       const all = ErrorCodeSchema.options;
       assert.deepEqual([...seen.keys()].sort(), [...all].sort());
-      for (const [code, retryable] of seen) assert.equal(retryable, code === 'rate_limited' || code === 'internal', code);
+      for (const [code, retryable] of seen) assert.equal(retryable, code === 'rate_limited' || code === 'internal' || code === 'busy', code);
       for (const p of [a1, a2, c, s]) p.close();
     } finally {
       await server.close();

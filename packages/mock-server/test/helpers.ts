@@ -107,6 +107,22 @@ async function spread(instances: RunningServer[]): Promise<RunningServer> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Overloads this process's event loop, as a flood would: blocks it for `blockMs` at a time, with
+ * one turn of the loop in between (so timers, sockets and the test still run, all late). Returns stop.
+ */
+export function stallLoop(blockMs: number): () => void {
+  let on = true;
+  const block = () => {
+    if (!on) return;
+    const end = performance.now() + blockMs;
+    while (performance.now() < end);
+    setImmediate(block);
+  };
+  setImmediate(block);
+  return () => (on = false);
+}
+
 /** Resolves once `check` returns something truthy (polled), or fails after `timeoutMs`. */
 export async function until<T>(check: () => T | undefined | false | null, timeoutMs = 2000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -167,8 +183,8 @@ export class Peer {
     );
   }
 
-  static async open(url: string, opts: { origin?: string; schema?: v.GenericSchema; answerPings?: boolean } = {}): Promise<Peer> {
-    const ws = new WebSocket(url, opts.origin ? { origin: opts.origin } : {});
+  static async open(url: string, opts: { origin?: string; headers?: Record<string, string>; schema?: v.GenericSchema; answerPings?: boolean } = {}): Promise<Peer> {
+    const ws = new WebSocket(url, { ...(opts.origin ? { origin: opts.origin } : {}), ...(opts.headers ? { headers: opts.headers } : {}) });
     const peer = new Peer(ws, opts.schema, opts.answerPings ?? true);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

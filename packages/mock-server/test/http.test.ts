@@ -18,9 +18,19 @@ describe('http routes', () => {
   });
   after(() => server.close());
 
-  test('/healthz reports the epoch and seq', async () => {
+  test('/healthz reports the epoch, seq, event-loop lag and counts', async () => {
     const body = await (await fetch(`${server.httpUrl}/healthz`)).json();
-    assert.deepEqual(body, { ok: true, epoch: server.epoch, seq: 0 });
+    assert.equal(typeof body.eventLoopLagMs, 'number');
+    assert.deepEqual({ ...body, eventLoopLagMs: 0 }, {
+      ok: true,
+      epoch: server.epoch,
+      seq: 0,
+      eventLoopLagMs: 0,
+      busy: false,
+      conversations: 0,
+      sockets: { agent: 0, customer: 0 },
+      bufferedBytes: 0,
+    });
   });
 
   test('/api/services lists services for the chat page (no modes)', async () => {

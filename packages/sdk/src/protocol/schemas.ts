@@ -14,6 +14,12 @@ export const SUPPORTED_VERSIONS: readonly number[] = [1];
 
 /** Largest frame either side accepts, in bytes of UTF-8 JSON. */
 export const MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * Largest frame a server sends (the snapshot is the big one), in bytes. The server bounds a
+ * snapshot by its caps (active conversations times a byte budget per conversation), and a Node
+ * client sets this as its socket's `maxPayload` (ws defaults to 100 MiB).
+ */
+export const MAX_SERVER_FRAME_BYTES = 64 * 1024 * 1024;
 /** Longest message text a customer or agent may send, in characters. */
 export const MAX_MESSAGE_LENGTH = 4000;
 
@@ -101,6 +107,12 @@ export const ErrorCodeSchema = v.picklist([
   'unsupported_version',
   'too_large',
   'internal',
+  /** The server is overloaded and refuses new conversations for now; retry after `retryAfterMs`. */
+  'busy',
+  /** A cap on active conversations (per address, or for the whole server) is reached. */
+  'limit_reached',
+  /** The conversation to rejoin no longer exists: it ended, or the server lost it in a restart. */
+  'not_restored',
 ]);
 
 // ---------------------------------------------------------------------------------------------

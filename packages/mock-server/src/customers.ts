@@ -1,0 +1,128 @@
+/**
+ * Bounds on anonymous customer state: how many conversations may be active from one address and
+ * in all, refusing new ones while the server is overloaded, and ending conversations whose
+ * customer has gone (no socket) for a while. Existing conversations are never refused: a cap
+ * only stops new ones (docs/decisions.md D17).
+ */
+import { CloseCode } from '@handoff/sdk/protocol';
+import { HandshakeRefusal } from './connection.js';
+import type { Limits } from './limits.js';
+import type { LagMonitor } from './load.js';
+import type { Logger } from './log.js';
+import type { Store } from './store.js';
+
+export class Customers {
+  /** Active conversations in the store, counted from its events (every instance sees them all). */
+  private active = 0;
+  /** Admissions granted whose conversation is still being created. */
+  private pending = 0;
+  /** Conversations started from each address on this instance (active ones, plus pending). */
+  private readonly byAddress = new Map<string, number>();
+  private readonly addressOf = new Map<string, string>();
+  /** Customer sockets open on this instance, per conversation. */
+  private readonly present = new Map<string, number>();
+  private readonly goneTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: Store,
+    private readonly limits: Limits,
+    private readonly lag: LagMonitor,
+    private readonly log: Logger,
+  ) {
+    this.unsubscribe = store.subscribe((e) => {
+      if (e.event.kind === 'conversation_started') this.active++;
+      else if (e.event.kind === 'conversation_ended') this.ended(e.event.conversationId);
+    });
+  }
+
+  /** Counts the conversations already in a (shared, durable) store when this instance starts. */
+  async init(): Promise<void> {
+    this.active += (await this.store.listConversations()).length;
+  }
+
+  get activeConversations(): number {
+    return this.active;
+  }
+
+  /**
+   * Admits a new conversation from `address`, or throws the refusal the customer is shown.
+   * Call `release` once it is created (or failed), with its id when it was.
+   */
+  admit(address: string): { release(conversationId?: string): void } {
+    const lag = this.lag.lagMs;
+    if (this.limits.maxEventLoopLagMs > 0 && lag > this.limits.maxEventLoopLagMs) {
+      this.log.warn('shedding a new conversation', { lagMs: lag });
+      throw new HandshakeRefusal('busy', 'The service is busy right now. Please try again in a moment.', CloseCode.Busy, 5000);
+    }
+    if (this.active + this.pending >= this.limits.maxConversations) {
+      throw new HandshakeRefusal('limit_reached', 'We cannot take new chats right now: too many are open. Please try again later.', CloseCode.ConversationLimit);
+    }
+    if ((this.byAddress.get(address) ?? 0) >= this.limits.conversationsPerAddress) {
+      throw new HandshakeRefusal('limit_reached', 'Too many chats are open from your network. Close one, or try again later.', CloseCode.ConversationLimit);
+    }
+    this.pending++;
+    this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
+    let released = false;
+    return {
+      release: (conversationId) => {
+        if (released) return;
+        released = true;
+        this.pending--;
+        if (conversationId) this.addressOf.set(conversationId, address);
+        else this.decrement(address);
+      },
+    };
+  }
+
+  /** A customer socket is on `conversationId`; the returned function says it left. */
+  attach(conversationId: string): () => void {
+    clearTimeout(this.goneTimers.get(conversationId));
+    this.goneTimers.delete(conversationId);
+    this.present.set(conversationId, (this.present.get(conversationId) ?? 0) + 1);
+    let detached = false;
+    return () => {
+      if (detached) return;
+      detached = true;
+      const left = (this.present.get(conversationId) ?? 1) - 1;
+      if (left > 0) return void this.present.set(conversationId, left);
+      this.present.delete(conversationId);
+      if (this.limits.customerGoneMs > 0) this.scheduleGone(conversationId);
+    };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const t of this.goneTimers.values()) clearTimeout(t);
+    this.goneTimers.clear();
+  }
+
+  private scheduleGone(conversationId: string): void {
+    const since = Date.now();
+    const timer = setTimeout(() => {
+      this.goneTimers.delete(conversationId);
+      // Ends only if nobody wrote since the customer left: an agent still talking keeps it.
+      void this.store.endConversation(conversationId, 'customer_left', { idleSince: since }).catch((err: unknown) => {
+        this.log.error('ending a gone customer failed', { err: String(err) });
+      });
+    }, this.limits.customerGoneMs);
+    timer.unref();
+    this.goneTimers.set(conversationId, timer);
+  }
+
+  private ended(conversationId: string): void {
+    this.active = Math.max(0, this.active - 1);
+    clearTimeout(this.goneTimers.get(conversationId));
+    this.goneTimers.delete(conversationId);
+    const address = this.addressOf.get(conversationId);
+    if (address === undefined) return;
+    this.addressOf.delete(conversationId);
+    this.decrement(address);
+  }
+
+  private decrement(address: string): void {
+    const n = (this.byAddress.get(address) ?? 1) - 1;
+    if (n > 0) this.byAddress.set(address, n);
+    else this.byAddress.delete(address);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Which browser pages may open a socket. The `Host` header is never trusted: a page on any
+ * hostname that resolves to this server (DNS rebinding) sends a matching Host and Origin, so
+ * only configured origins count (docs/decisions.md D18).
+ */
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether a browser page from `origin` may open a socket: the server's own public origins
+ * (where its pages are served), then the configured list, or by default any loopback origin.
+ */
+export function originAllowed(origin: string | undefined, allowed: readonly string[] | undefined, publicOrigins: readonly string[] = []): boolean {
+  if (origin === undefined) return true; // browsers always send Origin; other clients need not
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (publicOrigins.includes(url.origin)) return true;
+  if (allowed) return allowed.includes('*') || allowed.includes(url.origin);
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/** The origins a server's own pages are served from by default: the loopback URLs it prints. */
+export function loopbackOrigins(port: number): string[] {
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
+}
+
+/** Normalises configured origins (`https://chat.example.com/` -> `https://chat.example.com`). */
+export function normaliseOrigins(origins: readonly string[]): string[] {
+  return origins.map((o) => (o === '*' ? o : new URL(o).origin));
+}
