@@ -27,11 +27,14 @@ const ERROR_CODES: Record<ErrorCode, string> = {
   unsupported_version: 'The hello asked for a protocol version the server does not speak (then close 4002); `supported` lists the ones it does.',
   too_large: 'The frame is over 64 KiB.',
   internal: 'The server failed (for example its store was unavailable); nothing was changed.',
+  busy: 'The server is overloaded and starts no new conversations for now (then close 4203); try again after `retryAfterMs`.',
+  limit_reached: 'A cap on active conversations, from one address or in all, is reached (then close 4005).',
+  not_restored: 'The conversation to rejoin no longer exists: it ended, or the server lost it in a restart (then close 4006). Start a new one.',
 };
 
-/** Whether sending the same command again later may succeed: only for these two (docs/protocol.md, Errors). */
+/** Whether sending the same command again later may succeed: only for these three (docs/protocol.md, Errors). */
 export function retryable(code: ErrorCode): boolean {
-  return code === 'rate_limited' || code === 'internal';
+  return code === 'rate_limited' || code === 'internal' || code === 'busy';
 }
 
 const CLOSE_CODES: Record<keyof typeof CloseCode, string> = {
@@ -42,7 +45,11 @@ const CLOSE_CODES: Record<keyof typeof CloseCode, string> = {
   HandshakeFailed: 'The first frame was not a valid hello / customer_hello, none came in time, or the service is unknown.',
   TokenExpired: 'The token expired, at hello or during the session: get a fresh one and reconnect.',
   HeartbeatTimeout: 'Nothing was heard from the client within heartbeatTimeoutMs.',
-  TooManyErrors: 'Too many bad frames in a row.',
+  TooManyErrors: 'Too many bad frames, or failed logins from one address, in a short time.',
+  ConversationLimit: 'Customer socket: a cap on active conversations is reached (limit_reached).',
+  NotRestored: 'Customer socket: the conversation to rejoin no longer exists (not_restored); start a new one.',
+  SlowConsumer: 'The socket fell too far behind reading what the server sent; reconnect (agents resume by seq).',
+  Busy: 'The server is overloaded and takes no new conversations for now (busy); retry later.',
 };
 
 /** Standard WebSocket codes the protocol also uses, beside those in `CloseCode`. */

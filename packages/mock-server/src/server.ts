@@ -1,12 +1,9 @@
 /**
- * The HTTP + WebSocket server: express for pages and JSON, one `ws` server routed by path at
- * upgrade (`/ws/agent`, `/ws/customer`), the origin allow-list, and the heartbeat sweep.
+ * The HTTP + WebSocket server: express for pages and JSON (`routes.ts`), one `ws` server routed
+ * by path at upgrade (`/ws/agent`, `/ws/customer`), the origin check, and the heartbeat sweep.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Duplex } from 'node:stream';
 import express from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,12 +20,11 @@ import { apiRouter } from './http-api.js';
 import { DEFAULT_LIMITS, Limiter, type Limits } from './limits.js';
 import { LagMonitor } from './load.js';
 import { loopbackOrigins, normaliseOrigins, originAllowed } from './origins.js';
+import { mountRoutes } from './routes.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import type { Simulator, SimulatorOptions } from './simulator.js';
 import { MemoryStore, type CommandResult, type Store } from './store.js';
 import { RedisStore } from './redis-store.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const DEFAULT_SERVICES: readonly Service[] = [
   { id: 'billing', name: 'Billing', mode: 'human_supported' },
@@ -314,38 +310,3 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   }
   return req.socket.remoteAddress ?? 'unknown';
 }
-
-function mountRoutes(app: express.Express, store: Store, options: ServerOptions, health: () => Promise<object>): void {
-  const staticDir = options.staticDir ?? path.resolve(here, '../public');
-  const assetsDir = options.assetsDir ?? path.resolve(here, '../../../dist');
-  const consoleDir = path.join(staticDir, 'console');
-
-  // Answered before anything else, cheaply, with the lag that load shedding acts on.
-  app.get('/healthz', async (_req, res) => {
-    res.json(await health());
-  });
-  app.get('/api/services', async (_req, res) => {
-    const services = await store.listServices();
-    res.json(services.map((s) => ({ id: s.id, name: s.name })));
-  });
-  app.get('/chat', (_req, res) => {
-    // The page renders every message with textContent; the policy is a second line of defence.
-    res.set('Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'");
-    res.sendFile(path.join(staticDir, 'chat.html'));
-  });
-  app.get('/chat.js', (_req, res) => res.sendFile(path.join(staticDir, 'chat.js')));
-
-  const page = (file: string) => (_req: express.Request, res: express.Response) => {
-    const full = path.join(consoleDir, file);
-    if (existsSync(full)) res.sendFile(full);
-    else res.type('html').send(FALLBACK_INDEX);
-  };
-  app.get('/', page('index.html'));
-  app.get('/human_handoff', page('human_handoff.html'));
-  app.get('/settings', page('settings.html'));
-  app.use('/console', express.static(consoleDir, { index: false }));
-  app.use('/assets', express.static(assetsDir, { index: false }));
-}
-
-const FALLBACK_INDEX = `<!doctype html><meta charset="utf-8"><title>Handoff mock server</title>
-<h1>Handoff mock server</h1><p>The demo console is not built yet. <a href="/chat">Open the customer chat</a>.</p>`;
