@@ -32,8 +32,8 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  commandBurst: 30,
-  commandsPerSecond: 10,
+  commandBurst: 100,
+  commandsPerSecond: 20,
   maxBadFrames: 20,
   helloTimeoutMs: 10_000,
   authFailures: 10,
