@@ -11,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { toJsonSchemaDefs, type JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import * as protocol from '@handoff/sdk/protocol';
-import { CloseCode, closeAction, type ErrorCode } from '@handoff/sdk/protocol';
+import { CloseCode, closeAction, type CustomerErrorCode } from '@handoff/sdk/protocol';
 
 type AnySchema = v.GenericSchema;
 
-const ERROR_CODES: Record<ErrorCode, string> = {
+const ERROR_CODES: Record<CustomerErrorCode, string> = {
   claimed_by_other: 'Another agent holds the conversation; `holder` names them.',
   not_claimant: 'Only the agent holding the conversation may do this, and you do not hold it.',
   mode_forbids: "The service's mode does not allow it: take over in ai_only, resume in human_only.",
@@ -33,7 +33,7 @@ const ERROR_CODES: Record<ErrorCode, string> = {
 };
 
 /** Whether sending the same command again later may succeed: only for these three (docs/protocol.md, Errors). */
-export function retryable(code: ErrorCode): boolean {
+export function retryable(code: CustomerErrorCode): boolean {
   return code === 'rate_limited' || code === 'internal' || code === 'busy';
 }
 
@@ -46,10 +46,6 @@ const CLOSE_CODES: Record<keyof typeof CloseCode, string> = {
   TokenExpired: 'The token expired, at hello or during the session: get a fresh one and reconnect.',
   HeartbeatTimeout: 'Nothing was heard from the client within heartbeatTimeoutMs.',
   TooManyErrors: 'Too many bad frames, or failed logins from one address, in a short time.',
-  ConversationLimit: 'Customer socket: a cap on active conversations is reached (limit_reached).',
-  NotRestored: 'Customer socket: the conversation to rejoin no longer exists (not_restored); start a new one.',
-  SlowConsumer: 'The socket fell too far behind reading what the server sent; reconnect (agents resume by seq).',
-  Busy: 'The server is overloaded and takes no new conversations for now (busy); retry later.',
 };
 
 /** Standard WebSocket codes the protocol also uses, beside those in `CloseCode`. */
@@ -181,7 +177,7 @@ export function buildAsyncApi(): Record<string, unknown> {
       'x-supported-versions': [...protocol.SUPPORTED_VERSIONS],
       'x-limits': { maxFrameBytes: protocol.MAX_FRAME_BYTES, maxMessageLength: protocol.MAX_MESSAGE_LENGTH },
       'x-error-codes': Object.fromEntries(
-        protocol.ErrorCodeSchema.options.map((code) => [code, { description: ERROR_CODES[code], retryable: retryable(code) }]),
+        protocol.CustomerErrorCodeSchema.options.map((code) => [code, { description: ERROR_CODES[code], retryable: retryable(code) }]),
       ),
     },
     defaultContentType: 'application/json',

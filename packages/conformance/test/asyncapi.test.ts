@@ -45,7 +45,7 @@ test('every frame of both sockets is a message of its channel, with its payload 
 
 test('every error code and close code is described', () => {
   const info = committed.info as { 'x-error-codes': Record<string, { description: string; retryable: boolean }> };
-  assert.deepEqual(Object.keys(info['x-error-codes']).sort(), [...protocol.ErrorCodeSchema.options].sort());
+  assert.deepEqual(Object.keys(info['x-error-codes']).sort(), [...protocol.CustomerErrorCodeSchema.options].sort());
   for (const [code, e] of Object.entries(info['x-error-codes'])) assert.ok(e.description.length > 10, code);
   const channels = committed.channels as Record<string, { 'x-close-codes': Record<string, { action: string }> }>;
   for (const channel of Object.values(channels)) {

@@ -6,7 +6,7 @@
  */
 import type WebSocket from 'ws';
 import type * as v from 'valibot';
-import { CloseCode, parseFrame, MAX_FRAME_BYTES, SUPPORTED_VERSIONS, type ErrorCode, type ErrorFrame } from '@handoff/sdk/protocol';
+import { CloseCode, LimitCloseCode, parseFrame, MAX_FRAME_BYTES, SUPPORTED_VERSIONS, type CustomerErrorCode, type ErrorCode, type ErrorFrame } from '@handoff/sdk/protocol';
 import { Refusal } from './handoff.js';
 import { TokenBucket, type Limiter, type Limits } from './limits.js';
 import type { Logger } from './log.js';
@@ -128,11 +128,11 @@ export abstract class Connection {
     // Backpressure: a peer that does not read is cut, never buffered for without bound.
     if (this.ws.bufferedAmount > this.maxBacklog && !this.closing) {
       this.log.warn('socket too far behind', { kind: this.kind, buffered: this.ws.bufferedAmount });
-      this.close(CloseCode.SlowConsumer, 'too far behind', 1000);
+      this.close(LimitCloseCode.SlowConsumer, 'too far behind', 1000);
     }
   }
 
-  sendError(code: ErrorCode, message: string, extra: Partial<ErrorFrame> = {}): void {
+  sendError(code: CustomerErrorCode, message: string, extra: Partial<ErrorFrame> = {}): void {
     this.send({ type: 'error', code, message, retryable: RETRYABLE[code], ...extra });
   }
 
@@ -178,19 +178,20 @@ export abstract class Connection {
 }
 
 /** A refusal at the handshake that closes with its own code (caps, load shedding, rejoin). */
-export class HandshakeRefusal extends Refusal {
+export class HandshakeRefusal extends Error {
+  override name = 'HandshakeRefusal';
   constructor(
-    code: ErrorCode,
+    readonly code: CustomerErrorCode,
     message: string,
     readonly closeCode: number,
-    retryAfterMs?: number,
+    readonly retryAfterMs?: number,
   ) {
-    super(code, message, RETRYABLE[code], undefined, retryAfterMs);
+    super(message);
   }
 }
 
 /** Whether sending the same command again later may succeed, per error code. */
-export const RETRYABLE: Record<ErrorCode, boolean> = {
+export const RETRYABLE: Record<CustomerErrorCode, boolean> = {
   claimed_by_other: false,
   not_claimant: false,
   mode_forbids: false,

@@ -6,6 +6,7 @@
 import type WebSocket from 'ws';
 import {
   CloseCode,
+  LimitCloseCode,
   CustomerClientFrameSchema,
   CustomerHelloSchema,
   PROTOCOL_VERSION,
@@ -66,7 +67,7 @@ export class CustomerSocket extends Connection {
     throw new HandshakeRefusal(
       'not_restored',
       'Your conversation could not be restored: it has ended, or the service lost it. Please start a new chat.',
-      CloseCode.NotRestored,
+      LimitCloseCode.NotRestored,
     );
   }
 
@@ -97,7 +98,7 @@ export class CustomerSocket extends Connection {
     const seqAtRead = await store.currentSeq();
     const page = await store.getMessages(conversation.id, { limit: welcomeMessages });
     const service = await store.getService(conversation.serviceId);
-    if (!page || !service) throw new HandshakeRefusal('not_restored', 'The conversation ended. Please start a new chat.', CloseCode.NotRestored);
+    if (!page || !service) throw new HandshakeRefusal('not_restored', 'The conversation ended. Please start a new chat.', LimitCloseCode.NotRestored);
     this.send({
       type: 'customer_welcome',
       protocol: PROTOCOL_VERSION,

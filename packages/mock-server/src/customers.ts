@@ -4,7 +4,7 @@
  * customer has gone (no socket) for a while. Existing conversations are never refused: a cap
  * only stops new ones (docs/decisions.md D27).
  */
-import { CloseCode } from '@handoff/sdk/protocol';
+import { LimitCloseCode } from '@handoff/sdk/protocol';
 import { HandshakeRefusal } from './connection.js';
 import type { Limits } from './limits.js';
 import type { LagMonitor } from './load.js';
@@ -53,13 +53,13 @@ export class Customers {
     const lag = this.lag.lagMs;
     if (this.limits.maxEventLoopLagMs > 0 && lag > this.limits.maxEventLoopLagMs) {
       this.log.warn('shedding a new conversation', { lagMs: lag });
-      throw new HandshakeRefusal('busy', 'The service is busy right now. Please try again in a moment.', CloseCode.Busy, 5000);
+      throw new HandshakeRefusal('busy', 'The service is busy right now. Please try again in a moment.', LimitCloseCode.Busy, 5000);
     }
     if (this.active + this.pending >= this.limits.maxConversations) {
-      throw new HandshakeRefusal('limit_reached', 'We cannot take new chats right now: too many are open. Please try again later.', CloseCode.ConversationLimit);
+      throw new HandshakeRefusal('limit_reached', 'We cannot take new chats right now: too many are open. Please try again later.', LimitCloseCode.ConversationLimit);
     }
     if ((this.byAddress.get(address) ?? 0) >= this.limits.conversationsPerAddress) {
-      throw new HandshakeRefusal('limit_reached', 'Too many chats are open from your network. Close one, or try again later.', CloseCode.ConversationLimit);
+      throw new HandshakeRefusal('limit_reached', 'Too many chats are open from your network. Close one, or try again later.', LimitCloseCode.ConversationLimit);
     }
     this.pending++;
     this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);

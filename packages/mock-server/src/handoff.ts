@@ -28,8 +28,6 @@ export class Refusal extends Error {
     message: string,
     readonly retryable = false,
     readonly holder?: Agent,
-    /** With `busy` or `rate_limited`: when trying again may succeed. */
-    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

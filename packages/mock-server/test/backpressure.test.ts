@@ -7,7 +7,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { CloseCode } from '@handoff/sdk/protocol';
+import { LimitCloseCode } from '@handoff/sdk/protocol';
 import type { RunningServer } from '../src/index.js';
 import { AgentPeer, CustomerPeer, Mirror, Peer, sleep, stallLoop, start, until } from './helpers.js';
 
@@ -129,7 +129,7 @@ describe('backpressure', () => {
         if (i % 100 === 0) await sleep(1);
       }
       proxy.stall(false);
-      assert.ok([CloseCode.SlowConsumer, 1006].includes((await slow.peer.closed) as number), `closed ${slow.peer.closeCode}`);
+      assert.ok([LimitCloseCode.SlowConsumer, 1006].includes((await slow.peer.closed) as number), `closed ${slow.peer.closeCode}`);
       const lastSeen = Mirror.from(slow.frames).seq;
       assert.ok(lastSeen < 3000 + synced.seq, 'it was cut before the end');
       const back = await AgentPeer.connect(server, 'demo-agent1', { epoch: server.epoch, seq: lastSeen });
@@ -182,7 +182,7 @@ describe('load shedding', () => {
       await sleep(1500);
       const shed = await Peer.open(server.customerWsUrl);
       shed.send({ type: 'customer_hello', protocol: 1, serviceId: 'billing' });
-      assert.equal(await shed.closed, CloseCode.Busy);
+      assert.equal(await shed.closed, LimitCloseCode.Busy);
       assert.equal(shed.frames[0].code, 'busy');
       assert.equal(shed.frames[0].retryable, true);
       assert.match(shed.frames[0].message, /busy/i);

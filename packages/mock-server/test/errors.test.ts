@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloseCode, ErrorCodeSchema, MAX_FRAME_BYTES, MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
+import { CloseCode, LimitCloseCode, CustomerErrorCodeSchema, MAX_FRAME_BYTES, MAX_MESSAGE_LENGTH } from '@handoff/sdk/protocol';
 import { MemoryStore, type ConversationRecord, type RunningServer } from '../src/index.js';
 import { AgentPeer, CustomerPeer, Peer, newId, sleep, stallLoop, start } from './helpers.js';
 
@@ -200,7 +200,7 @@ describe('customer sockets', () => {
     // A wrong token is told, in words, that there is nothing to restore; nothing starts silently.
     const stranger = await Peer.open(server.customerWsUrl);
     stranger.send({ type: 'customer_hello', protocol: 1, serviceId: 'sales', rejoin: { conversationId: first.conversationId, token: 'wrong' } });
-    assert.equal(await stranger.closed, CloseCode.NotRestored);
+    assert.equal(await stranger.closed, LimitCloseCode.NotRestored);
     assert.equal(stranger.frames[0].code, 'not_restored');
     assert.match(stranger.frames[0].message, /could not be restored/);
 
@@ -277,11 +277,11 @@ describe('every error code', () => {
       // Past the cap of conversations from one address (c and s are two).
       const third = await Peer.open(server.customerWsUrl);
       third.send({ type: 'customer_hello', protocol: 1, serviceId: 'billing' });
-      assert.equal(await third.closed, CloseCode.ConversationLimit);
+      assert.equal(await third.closed, LimitCloseCode.ConversationLimit);
       third.frames.forEach(note); // limit_reached
       const lost = await Peer.open(server.customerWsUrl);
       lost.send({ type: 'customer_hello', protocol: 1, serviceId: 'billing', rejoin: { conversationId: 'gone', token: 'x' } });
-      assert.equal(await lost.closed, CloseCode.NotRestored);
+      assert.equal(await lost.closed, LimitCloseCode.NotRestored);
       lost.frames.forEach(note); // not_restored
       // A stalled event loop: new conversations are shed.
       const stop = stallLoop(400);
@@ -290,10 +290,10 @@ describe('every error code', () => {
       late.send({ type: 'customer_hello', protocol: 1, serviceId: 'billing' });
       await late.closed;
       stop();
-      assert.equal(late.closeCode, CloseCode.Busy);
+      assert.equal(late.closeCode, LimitCloseCode.Busy);
       late.frames.forEach(note); // busy
 
-      const all = ErrorCodeSchema.options;
+      const all = CustomerErrorCodeSchema.options; // the agent codes and the customer socket's own
       assert.deepEqual([...seen.keys()].sort(), [...all].sort());
       for (const [code, retryable] of seen) assert.equal(retryable, code === 'rate_limited' || code === 'internal' || code === 'busy', code);
       for (const p of [a1, a2, c, s]) p.close();

@@ -4,7 +4,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloseCode } from '@handoff/sdk/protocol';
+import { CloseCode, LimitCloseCode } from '@handoff/sdk/protocol';
 import type { RunningServer } from '../src/index.js';
 import { AgentPeer, CustomerPeer, Peer, sleep, start } from './helpers.js';
 
@@ -81,12 +81,12 @@ describe('caps on anonymous conversations', () => {
       const a3 = await hello(server, '10.0.0.1');
       assert.equal(a3.frames[0].code, 'limit_reached');
       assert.match(a3.frames[0].message, /too many chats/i);
-      assert.equal(await a3.closed, CloseCode.ConversationLimit);
+      assert.equal(await a3.closed, LimitCloseCode.ConversationLimit);
       const b1 = await hello(server, '10.0.0.2');
       assert.equal(b1.frames[0].type, 'customer_welcome');
       const c1 = await hello(server, '10.0.0.3');
       assert.equal(c1.frames[0].code, 'limit_reached', 'the global cap');
-      assert.equal(await c1.closed, CloseCode.ConversationLimit);
+      assert.equal(await c1.closed, LimitCloseCode.ConversationLimit);
 
       // Nothing that exists is lost: a1 still rejoins with its transcript, past every cap.
       const first = a1.frames[0];

@@ -16,22 +16,29 @@ export const CloseCode = {
   OriginForbidden: 4003,
   /** The first frame was not a valid `hello` (or none came in time). Do not retry as-is. */
   HandshakeFailed: 4004,
-  /** Customer socket: a cap on active conversations is reached (`limit_reached`). Do not retry now. */
-  ConversationLimit: 4005,
-  /** Customer socket: the conversation to rejoin no longer exists (`not_restored`). Start a new one. */
-  NotRestored: 4006,
   /** The token expired (at hello, or during the session); get a fresh one and reconnect. */
   TokenExpired: 4100,
   /** Nothing was heard from the peer within the heartbeat timeout. Retry. */
   HeartbeatTimeout: 4200,
   /** Too many bad frames, or failed logins from one address, in a short time. Retry later. */
   TooManyErrors: 4201,
-  /** The socket fell too far behind reading what the server sent. Retry; agents resume by `seq`. */
-  SlowConsumer: 4202,
-  /** The server is overloaded and takes no new conversations for now (`busy`). Retry later. */
-  Busy: 4203,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/**
+ * Close codes of the server's limits. Clients act on them by range (`closeAction`), so they live
+ * apart from `CloseCode`, which the SDK imports, and cost the browser bundle nothing.
+ */
+export const LimitCloseCode = {
+  /** The socket fell too far behind reading what the server sent. Retry; agents resume by `seq`. */
+  SlowConsumer: 4202,
+  /** Customer socket: a cap on active conversations is reached (`limit_reached`). Do not retry now. */
+  ConversationLimit: 4005,
+  /** Customer socket: the conversation to rejoin no longer exists (`not_restored`). Start a new one. */
+  NotRestored: 4006,
+  /** Customer socket: the server is overloaded and takes no new conversations for now (`busy`). Retry later. */
+  Busy: 4203,
+} as const;
 
 export type CloseAction = 'stop' | 'reauth' | 'retry';
 

@@ -107,13 +107,14 @@ export const ErrorCodeSchema = v.picklist([
   'unsupported_version',
   'too_large',
   'internal',
-  /** The server is overloaded and refuses new conversations for now; retry after `retryAfterMs`. */
-  'busy',
-  /** A cap on active conversations (per address, or for the whole server) is reached. */
-  'limit_reached',
-  /** The conversation to rejoin no longer exists: it ended, or the server lost it in a restart. */
-  'not_restored',
 ]);
+
+/**
+ * Codes the customer socket adds, all refusing a `customer_hello`: `busy` (overloaded, retry after
+ * `retryAfterMs`), `limit_reached` (a cap on active conversations), `not_restored` (the
+ * conversation to rejoin no longer exists). Kept apart so the agent side never carries them.
+ */
+export const CustomerErrorCodeSchema = /* @__PURE__ */ v.picklist([...ErrorCodeSchema.options, 'busy', 'limit_reached', 'not_restored']);
 
 // ---------------------------------------------------------------------------------------------
 // Agent socket: client -> server
@@ -254,7 +255,7 @@ export const ErrorFrameSchema = v.object({
   holder: v.optional(AgentSchema),
   /** With `unsupported_version`: what the server speaks. */
   supported: v.optional(v.array(v.number())),
-  /** With `rate_limited`: when to try again. */
+  /** With `rate_limited` (or `busy` on the customer socket): when to try again. */
   retryAfterMs: v.optional(v.number()),
 });
 
@@ -306,12 +307,15 @@ export const CustomerWelcomeSchema = v.object({
 export const CustomerMessageSchema = v.object({ type: v.literal('message'), message: MessageSchema });
 export const CustomerEndedSchema = v.object({ type: v.literal('ended'), reason: v.picklist(['customer_left', 'idle_timeout']) });
 
+/** An error on the customer socket: the agent side's codes plus `CustomerErrorCodeSchema`'s. */
+export const CustomerErrorFrameSchema = /* @__PURE__ */ v.object({ ...ErrorFrameSchema.entries, code: CustomerErrorCodeSchema });
+
 export const CustomerServerFrameSchema = v.variant('type', [
   CustomerWelcomeSchema,
   CustomerMessageSchema,
   CustomerEndedSchema,
   AckSchema,
-  ErrorFrameSchema,
+  CustomerErrorFrameSchema,
   PingSchema,
   PongSchema,
 ]);

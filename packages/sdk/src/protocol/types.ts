@@ -14,6 +14,7 @@ export type Escalation = v.InferOutput<typeof s.EscalationSchema>;
 export type ConversationState = v.InferOutput<typeof s.ConversationStateSchema>;
 export type Conversation = v.InferOutput<typeof s.ConversationSchema>;
 export type ErrorCode = v.InferOutput<typeof s.ErrorCodeSchema>;
+export type CustomerErrorCode = v.InferOutput<typeof s.CustomerErrorCodeSchema>;
 
 export type Hello = v.InferOutput<typeof s.HelloSchema>;
 export type Command = v.InferOutput<typeof s.CommandSchema>;
@@ -31,6 +32,7 @@ export type Synced = v.InferOutput<typeof s.SyncedSchema>;
 export type Ack = v.InferOutput<typeof s.AckSchema>;
 export type LoadOlderResult = v.InferOutput<typeof s.LoadOlderResultSchema>;
 export type ErrorFrame = v.InferOutput<typeof s.ErrorFrameSchema>;
+export type CustomerErrorFrame = v.InferOutput<typeof s.CustomerErrorFrameSchema>;
 export type AgentServerFrame = v.InferOutput<typeof s.AgentServerFrameSchema>;
 
 export type CustomerHello = v.InferOutput<typeof s.CustomerHelloSchema>;
