@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { toJsonSchemaDefs, type JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import * as protocol from '@handoff/sdk/protocol';
-import { CloseCode, closeAction, type CustomerErrorCode } from '@handoff/sdk/protocol';
+import { CloseCode, LimitCloseCode, closeAction, type CustomerErrorCode } from '@handoff/sdk/protocol';
 
 type AnySchema = v.GenericSchema;
 
@@ -23,7 +23,7 @@ const ERROR_CODES: Record<CustomerErrorCode, string> = {
   bad_request: 'The frame is not valid JSON, has an unknown type or a wrong field, is binary, is a second hello, or reuses a command id for a different command.',
   unauthorized: 'Unknown or invalid token (then close 4001), an expired one (then close 4100), or an origin not on the allow-list (then close 4003).',
   forbidden: "The agent's role does not allow this command (supervisor only: set_mode, set_all_modes, taking over from another agent).",
-  rate_limited: 'Commands came faster than the connection limit; wait `retryAfterMs`.',
+  rate_limited: 'Commands came faster than the limit (per agent across its connections; per connection on the customer socket), or too many logins failed from one address; wait `retryAfterMs`.',
   unsupported_version: 'The hello asked for a protocol version the server does not speak (then close 4002); `supported` lists the ones it does.',
   too_large: 'The frame is over 64 KiB.',
   internal: 'The server failed (for example its store was unavailable); nothing was changed.',
@@ -46,6 +46,14 @@ const CLOSE_CODES: Record<keyof typeof CloseCode, string> = {
   TokenExpired: 'The token expired, at hello or during the session: get a fresh one and reconnect.',
   HeartbeatTimeout: 'Nothing was heard from the client within heartbeatTimeoutMs.',
   TooManyErrors: 'Too many bad frames, or failed logins from one address, in a short time.',
+};
+
+/** The limits' close codes (`LimitCloseCode`), and whether only the customer socket uses them. */
+const LIMIT_CLOSE_CODES: Record<keyof typeof LimitCloseCode, { description: string; customerOnly: boolean }> = {
+  SlowConsumer: { description: 'The socket fell too far behind reading what the server sent. Agents reconnect and resume by seq.', customerOnly: false },
+  ConversationLimit: { description: 'A cap on active conversations is reached (limit_reached).', customerOnly: true },
+  NotRestored: { description: 'The conversation to rejoin no longer exists (not_restored): start a new one.', customerOnly: true },
+  Busy: { description: 'The server is overloaded and starts no new conversations for now (busy); retry with backoff.', customerOnly: true },
 };
 
 /** Standard WebSocket codes the protocol also uses, beside those in `CloseCode`. */
@@ -93,13 +101,17 @@ function toComponentRefs(value: unknown): unknown {
   return out;
 }
 
-/** What a client frame is answered with, for the operation's `reply`. */
+/**
+ * The frame types a client frame is answered with, for the operation's `reply`. Each socket names
+ * its own schema for a type (the customer's `error` carries customer codes), so the caller maps
+ * types to that socket's messages.
+ */
 function replyTo(type: string): string[] | undefined {
-  if (type === 'hello') return ['Welcome', 'ErrorFrame'];
-  if (type === 'customer_hello') return ['CustomerWelcome', 'ErrorFrame'];
-  if (type === 'ping') return ['Pong'];
+  if (type === 'hello') return ['welcome', 'error'];
+  if (type === 'customer_hello') return ['customer_welcome', 'error'];
+  if (type === 'ping') return ['pong'];
   if (type === 'pong') return undefined;
-  return ['Ack', 'ErrorFrame']; // every command
+  return ['ack', 'error']; // every command
 }
 
 export function buildAsyncApi(): Record<string, unknown> {
@@ -128,12 +140,23 @@ export function buildAsyncApi(): Record<string, unknown> {
     };
     const clientNames = frameSchemas(socket.client).map((s) => [frameType(s), add(s)] as const);
     const serverNames = frameSchemas(socket.server).map((s) => [frameType(s), add(s)] as const);
+    const serverMessage = new Map(serverNames);
+    const replyMessage = (type: string): string => {
+      const name = serverMessage.get(type);
+      if (!name) throw new Error(`the ${socket.side} socket has no "${type}" frame to answer with`);
+      return name;
+    };
     const closeCodes = {
       ...Object.fromEntries(
         STANDARD_CLOSE_CODES.filter((c) => socket.side === 'customer' || !c.customerOnly).map((c) => [String(c.code), { name: c.name, description: c.description, action: closeAction(c.code) }]),
       ),
       ...Object.fromEntries(
         (Object.keys(CloseCode) as (keyof typeof CloseCode)[]).map((k) => [String(CloseCode[k]), { name: k, description: CLOSE_CODES[k], action: closeAction(CloseCode[k]) }]),
+      ),
+      ...Object.fromEntries(
+        (Object.keys(LimitCloseCode) as (keyof typeof LimitCloseCode)[])
+          .filter((k) => socket.side === 'customer' || !LIMIT_CLOSE_CODES[k].customerOnly)
+          .map((k) => [String(LimitCloseCode[k]), { name: k, description: LIMIT_CLOSE_CODES[k].description, action: closeAction(LimitCloseCode[k]) }]),
       ),
     };
     channels[socket.side] = {
@@ -154,7 +177,7 @@ export function buildAsyncApi(): Record<string, unknown> {
         channel: { $ref: `#/channels/${socket.side}` },
         summary: `The client sends ${type}.`,
         messages: [{ $ref: `#/channels/${socket.side}/messages/${name}` }],
-        ...(reply && { reply: { channel: { $ref: `#/channels/${socket.side}` }, messages: reply.map((r) => ({ $ref: `#/channels/${socket.side}/messages/${r}` })) } }),
+        ...(reply && { reply: { channel: { $ref: `#/channels/${socket.side}` }, messages: reply.map((r) => ({ $ref: `#/channels/${socket.side}/messages/${replyMessage(r)}` })) } }),
       };
     }
     for (const [type, name] of serverNames) {

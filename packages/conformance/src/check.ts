@@ -35,7 +35,10 @@ export interface ConformanceOptions {
   maxWaitMs: number;
   /** A browser origin the server must refuse (close 4003); empty skips that check. */
   forbiddenOrigin: string;
-  /** Commands a connection may send in a burst before rate_limited; 0 skips that check. */
+  /**
+   * Commands one agent may send in a burst before rate_limited (the reference server counts per
+   * agent, across its connections; a server may count per connection); 0 skips that check.
+   */
   rateBurst: number;
   /** Whether the server has an AI that answers customers (the AI checks are skipped without). */
   ai: boolean;
@@ -63,7 +66,7 @@ export const DEFAULT_OPTIONS: Omit<ConformanceOptions, 'agentUrl' | 'customerUrl
   maxBadFrames: 20,
   maxWaitMs: 90_000,
   forbiddenOrigin: 'https://forbidden.conformance.invalid',
-  rateBurst: 30,
+  rateBurst: 100,
   ai: true,
   texts: {
     plain: 'Hello',

@@ -24,7 +24,7 @@ const USAGE = `Usage: handoff-conformance --agent-url <ws://host/ws/agent> --cus
   --max-bad-frames <n>       bad frames in a row before close 4201, 0 to skip that check (default ${DEFAULT_OPTIONS.maxBadFrames})
   --max-wait <ms>            skip timing checks that would wait longer than this (default ${DEFAULT_OPTIONS.maxWaitMs})
   --forbidden-origin <o>     a browser origin your allow-list refuses, "" to skip that check (default ${DEFAULT_OPTIONS.forbiddenOrigin})
-  --rate-burst <n>           commands a connection may burst before rate_limited, 0 to skip that check (default ${DEFAULT_OPTIONS.rateBurst})
+  --rate-burst <n>           commands an agent may burst before rate_limited, 0 to skip that check (default ${DEFAULT_OPTIONS.rateBurst})
   --no-ai                    the server has no AI: skip the checks that need AI answers
   --plain-text <text>        a customer message that raises no flag (default "${DEFAULT_OPTIONS.texts.plain}")
   --help-text <text>         a customer message that raises help_requested, "" to skip (default "${DEFAULT_OPTIONS.texts.helpRequested}")

@@ -41,6 +41,9 @@ test('every frame of both sockets is a message of its channel, with its payload 
   // 8 agent commands, each answered with ack or error.
   const takeOver = document!.operations().get('agent.receive.take_over')!;
   assert.deepEqual(takeOver.reply()?.messages().all().map((m) => m.name()).sort(), ['ack', 'error']);
+  // The customer's error answers carry customer codes: its own schema, not the agent's.
+  const customerHello = document!.operations().get('customer.receive.customer_hello')!;
+  assert.deepEqual(customerHello.reply()?.messages().all().map((m) => m.id()).sort(), ['CustomerErrorFrame', 'CustomerWelcome']);
 });
 
 test('every error code and close code is described', () => {
@@ -51,6 +54,9 @@ test('every error code and close code is described', () => {
   for (const channel of Object.values(channels)) {
     for (const code of Object.values(protocol.CloseCode)) assert.ok(channel['x-close-codes'][String(code)], `close ${code}`);
   }
+  for (const code of Object.values(protocol.LimitCloseCode)) assert.ok(channels.customer!['x-close-codes'][String(code)], `customer close ${code}`);
+  assert.ok(channels.agent!['x-close-codes']['4202'], 'agent close 4202');
+  assert.equal(channels.agent!['x-close-codes']['4005'], undefined, 'the agent socket never closes 4005');
   assert.equal(channels.customer!['x-close-codes']['1000']!.action, 'retry');
   assert.equal(channels.agent!['x-close-codes']['4001']!.action, 'stop');
 });

@@ -5,8 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventFrame, Message, Service } from '@handoff/sdk/protocol';
-import { MemoryStore, type AppendConditions, type AppendResult, type ConversationRecord, type MemoryStoreOptions, type RunningServer } from '@handoff/mock-server';
-import { failed, runAgainst } from './helpers.js';
+import { MemoryStore, type AppendConditions, type AppendResult, type ConversationRecord, type MemoryStoreOptions, type RunningServer, type ServerOptions } from '@handoff/mock-server';
+import type { ConformanceOptions } from '../src/index.js';
+import { FAST, failed, runAgainst } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Init = { epoch: string; services: Service[]; eventLogSize: number };
@@ -83,18 +84,31 @@ function naiveAi(server: RunningServer, delayMs: number): void {
   };
 }
 
-const variants: Array<{ name: string; check: string; createStore?: (init: Init) => MemoryStore; prepare?: (s: RunningServer) => void }> = [
+const variants: Array<{
+  name: string;
+  check: string;
+  createStore?: (init: Init) => MemoryStore;
+  prepare?: (s: RunningServer) => void;
+  server?: ServerOptions;
+  kit?: Partial<ConformanceOptions>;
+}> = [
   { name: 'a take-over that is not atomic (last write wins)', check: 'takeover.atomic', createStore: (init) => new LastWriteWinsStore(init) },
   { name: 'a replay that skips one event', check: 'sync.replay', createStore: (init) => new SkippingReplayStore(init) },
   { name: 'an AI that answers after a claim', check: 'takeover.no-ai-after-ack', createStore: (init) => new UnguardedAiStore(init), prepare: (s) => naiveAi(s, 40) },
   { name: 'no memory of command answers', check: 'commands.idempotent', createStore: (init) => new ForgetfulStore(init) },
   { name: 'a resume that answers retroactively', check: 'resume.next-message-only', prepare: retroactiveResume },
   { name: 'a mode switch that hands nothing back', check: 'modes.ai-only', prepare: noHandBack },
+  {
+    name: 'a command budget far above the burst the kit is told',
+    check: 'commands.rate-limited',
+    server: { limits: { ...FAST.limits, commandBurst: 100_000 } },
+    kit: { only: ['commands.rate-limited'] },
+  },
 ];
 
 for (const v of variants) {
   test(`${v.name}: fails ${v.check}`, async (t) => {
-    const report = await runAgainst({ ...(v.createStore && { createStore: v.createStore }) }, {}, v.prepare);
+    const report = await runAgainst({ ...v.server, ...(v.createStore && { createStore: v.createStore }) }, v.kit, v.prepare);
     const ids = failed(report);
     t.diagnostic(`failed: ${ids.join(', ')}`);
     assert.ok(ids.includes(v.check), `expected ${v.check} to fail; failed: ${ids.join(', ') || 'none'}`);
