@@ -31,8 +31,10 @@ export async function runInstances(config: CliConfig, argv: string[]): Promise<v
   const balancer = await startBalancer({ port: basePort, host, backends: [] });
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${balancer.port}`;
 
+  // The pages come from the balancer: that is every instance's public origin, unless one is given.
+  const publicOrigin = passOn.some((a) => a.startsWith('--public-origin')) || process.env.PUBLIC_ORIGINS ? [] : ['--public-origin', url];
   const launch = (i: number) => {
-    const args = i === 0 ? passOn : passOn.filter((a) => a !== '--simulate');
+    const args = [...(i === 0 ? passOn : passOn.filter((a) => a !== '--simulate')), ...publicOrigin];
     const child = spawn(process.execPath, [...process.execArgv, cli, ...args, '--port', String(ports[i])], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

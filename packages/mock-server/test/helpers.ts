@@ -18,7 +18,7 @@ import {
 } from '@handoff/sdk/protocol';
 import { rmSync } from 'node:fs';
 import { RedisStore, startServer, type RunningServer, type ServerOptions } from '../src/index.js';
-import { startBalancer } from '../src/balancer.js';
+import { startBalancer, type Balancer } from '../src/balancer.js';
 import { startRedis, type RedisProcess } from './redis-server.js';
 
 /**
@@ -51,9 +51,13 @@ export async function startTopology(topology: Topology, options: ServerOptions):
   const createStore: ServerOptions['createStore'] = (init) => RedisStore.connect({ ...init, url, keyPrefix });
   if (topology === 'redis') return startServer({ ...options, createStore });
   // The simulator runs on one instance only, as `--instances` does.
+  // The pages come from the balancer, so that is the instances' public origin, as `--instances` sets it.
+  const balancer = await startBalancer({ port: 0, host: '127.0.0.1', backends: [] });
+  const publicOrigins = options.publicOrigins ?? [`http://127.0.0.1:${balancer.port}`];
   const instances: RunningServer[] = [];
-  for (let i = 0; i < 3; i++) instances.push(await startServer({ ...options, createStore, ...(i > 0 ? { simulate: false } : {}) }));
-  return spread(instances);
+  for (let i = 0; i < 3; i++) instances.push(await startServer({ ...options, createStore, publicOrigins, ...(i > 0 ? { simulate: false } : {}) }));
+  balancer.setBackends(instances.map((s) => s.port));
+  return spread(instances, balancer);
 }
 
 let servers = 0;
@@ -79,9 +83,8 @@ function testRedis(): Promise<RedisProcess> {
  * Several instances as one server, behind the round-robin balancer as in production: each new
  * socket goes to the next instance; state is read through the first.
  */
-async function spread(instances: RunningServer[]): Promise<RunningServer> {
+async function spread(instances: RunningServer[], balancer: Balancer): Promise<RunningServer> {
   const first = instances[0]!;
-  const balancer = await startBalancer({ port: 0, host: '127.0.0.1', backends: instances.map((s) => s.port) });
   const base = `127.0.0.1:${balancer.port}`;
   return {
     port: balancer.port,
