@@ -58,7 +58,7 @@ export class CustomerSocket extends Connection {
 
   /**
    * The customer's own conversation, or a refusal in words: the page says it could not be
-   * restored and offers a new chat, never silently starting over (docs/decisions.md D33).
+   * restored and offers a new chat, never silently starting over (docs/decisions.md D34).
    */
   private async rejoin(hello: CustomerHello): Promise<ConversationRecord> {
     const { conversationId, token } = hello.rejoin!;

@@ -2,7 +2,7 @@
  * Bounds on anonymous customer state: how many conversations may be active from one address and
  * in all, refusing new ones while the server is overloaded, and ending conversations whose
  * customer has gone (no socket) for a while. Existing conversations are never refused: a cap
- * only stops new ones (docs/decisions.md D33).
+ * only stops new ones (docs/decisions.md D34).
  */
 import { LimitCloseCode } from '@handoff/sdk/protocol';
 import { HandshakeRefusal } from './connection.js';

@@ -1,7 +1,7 @@
 /**
  * Limits on what one identity may do, and the bounded token buckets that enforce them. Buckets
  * are keyed by who is acting (an agent id, a client address), never by socket, so opening more
- * sockets buys no more budget (docs/decisions.md D32).
+ * sockets buys no more budget (docs/decisions.md D33).
  */
 
 export interface Limits {

@@ -1,7 +1,7 @@
 /**
  * Which browser pages may open a socket. The `Host` header is never trusted: a page on any
  * hostname that resolves to this server (DNS rebinding) sends a matching Host and Origin, so
- * only configured origins count (docs/decisions.md D34).
+ * only configured origins count (docs/decisions.md D35).
  */
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
