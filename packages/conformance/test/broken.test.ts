@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventFrame, Message, Service } from '@handoff/sdk/protocol';
-import { MemoryStore, type AppendConditions, type AppendResult, type ConversationRecord, type MemoryStoreOptions, type RunningServer, type ServerOptions } from '@handoff/mock-server';
+import { MemoryStore, type AppendConditions, type AppendResult, type ConversationRecord, type RunningServer, type ServerOptions } from '@handoff/mock-server';
 import type { ConformanceOptions } from '../src/index.js';
 import { FAST, failed, runAgainst } from './helpers.js';
 
@@ -32,9 +32,6 @@ class SkippingReplayStore extends MemoryStore {
 
 /** The store forgets the paused guard for AI messages: it un-pauses, writes the answer, pauses again. */
 class UnguardedAiStore extends MemoryStore {
-  constructor(opts: MemoryStoreOptions) {
-    super(opts);
-  }
 
   override async appendMessage(id: string, message: Message, opts: AppendConditions = {}): Promise<AppendResult> {
     const c = await this.getConversation(id);

@@ -13,7 +13,7 @@
 import { Redis } from 'ioredis';
 import type { Conversation, EventBody, EventFrame, Message, Mode, Service, Snapshot } from '@handoff/sdk/protocol';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
-import { toState, type AppendConditions, type AppendResult, type CommandResult, type ConversationRecord, type EventListener, type MessagePage, type Store } from './store.js';
+import { COMMAND_RESULT_WINDOW_MS, toState, type AppendConditions, type AppendResult, type CommandResult, type ConversationRecord, type EventListener, type MessagePage, type Store } from './store.js';
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. */
@@ -59,7 +59,7 @@ export class RedisStore implements Store {
     this.k = keys(opts.keyPrefix ?? 'handoff:');
     this.services = opts.services.map((s) => ({ ...s }));
     this.eventLogSize = opts.eventLogSize ?? 5000;
-    this.ttlMs = opts.commandResultTtlMs ?? 10 * 60_000;
+    this.ttlMs = opts.commandResultTtlMs ?? COMMAND_RESULT_WINDOW_MS;
     this.now = opts.now ?? Date.now;
     for (const [name, s] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, { numberOfKeys: s.keys, lua: s.lua });
   }

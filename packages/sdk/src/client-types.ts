@@ -80,7 +80,10 @@ export interface HandoffClient {
   conversation$(id: string): Observable<ConversationState | undefined>;
   transcript$(id: string): Observable<Transcript | undefined>;
   readonly stats$: Observable<HandoffStats>;
-  /** One group per service, in service order. A group whose conversations did not change is the same object as before. */
+  /**
+   * One group per service, in service order. A group whose service and conversations did not change
+   * is the same object as before (a mode change gives a new group sharing the same `conversations`).
+   */
   readonly groups$: Observable<readonly ServiceGroup[]>;
   /** What changed in each batch, for O(change) consumers. Hot: only batches after subscribing. */
   readonly changes$: Observable<ConversationChanges>;

@@ -7,7 +7,7 @@
  */
 import type { EventFrame, Snapshot } from './protocol/types.js';
 import { ProtocolError } from './errors.js';
-import type { Phase } from './connection-machine.js';
+import { connected, type Phase } from './connection-machine.js';
 import type { HandoffAction, HandoffState } from './reducer.js';
 import { browser } from './browser-types.js';
 
@@ -86,7 +86,7 @@ export class Sync {
 
   event(e: EventFrame): void {
     const phase = this.#o.phase();
-    if (phase !== 'syncing' && phase !== 'live') return this.#unexpected(e);
+    if (!connected(phase)) return this.#unexpected(e);
     const s = this.#o.state();
     if (!s.loaded || e.epoch !== s.epoch) {
       this.#o.report(new ProtocolError('sequence_gap', `Event from epoch ${e.epoch}, the client holds ${s.epoch ?? 'nothing'}`));

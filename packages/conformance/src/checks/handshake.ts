@@ -118,8 +118,8 @@ export const handshakeChecks: Check[] = [
     timeLimitMs: (o) => o.helloTimeoutMs * 2 + o.timeoutMs,
     async run(ctx: Context) {
       const limit = ctx.options.helloTimeoutMs;
-      if (!limit) ctx.skip('--hello-timeout-ms 0');
-      if (limit > ctx.options.maxWaitMs) ctx.skip(`the hello timeout (${limit} ms) is longer than --max-wait-ms`);
+      if (!limit) ctx.skip('--hello-timeout 0');
+      if (limit > ctx.options.maxWaitMs) ctx.skip(`the hello timeout (${limit} ms) is longer than --max-wait`);
       const a = ctx.rawAgent();
       await a.open();
       const started = Date.now();

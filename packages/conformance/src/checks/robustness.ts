@@ -63,7 +63,7 @@ export const robustnessChecks: Check[] = [
     timeLimitMs: (o) => o.maxWaitMs + o.timeoutMs * 2,
     async run(ctx: Context) {
       const { heartbeatIntervalMs: interval, heartbeatTimeoutMs: timeout } = ctx.server;
-      if (timeout + interval > ctx.options.maxWaitMs) ctx.skip(`heartbeatTimeoutMs + heartbeatIntervalMs (${timeout + interval} ms) is longer than --max-wait-ms`);
+      if (timeout + interval > ctx.options.maxWaitMs) ctx.skip(`heartbeatTimeoutMs + heartbeatIntervalMs (${timeout + interval} ms) is longer than --max-wait`);
       const a = await ctx.agent(0, 'agent A (answers pings)');
       const c = await ctx.customer('customer (answers pings)');
       await new Promise((r) => setTimeout(r, timeout + interval));
@@ -82,7 +82,7 @@ export const robustnessChecks: Check[] = [
     timeLimitMs: (o) => o.maxWaitMs + o.timeoutMs * 2,
     async run(ctx: Context) {
       const { heartbeatIntervalMs: interval, heartbeatTimeoutMs: timeout } = ctx.server;
-      if (timeout + interval > ctx.options.maxWaitMs) ctx.skip(`heartbeatTimeoutMs + heartbeatIntervalMs (${timeout + interval} ms) is longer than --max-wait-ms`);
+      if (timeout + interval > ctx.options.maxWaitMs) ctx.skip(`heartbeatTimeoutMs + heartbeatIntervalMs (${timeout + interval} ms) is longer than --max-wait`);
       const a = ctx.rawAgent('agent A (silent)');
       a.answerPings = false;
       await a.connect(ctx.options.tokens[0]!, ctx.t);
