@@ -177,7 +177,9 @@ async function openCustomer(target: Target, url: string, i: number): Promise<Soc
 
 async function instances(name: string, count: number, args: string[]): Promise<Target> {
   const procs: InstanceProcess[] = [];
-  for (let i = 0; i < count; i++) procs.push(await spawnInstance([...args, '--idle-timeout', '0', '--heartbeat', '60000']));
+// Every bench customer comes from 127.0.0.1, so the per-address cap (20 by default) is lifted.
+  const benchArgs = ['--idle-timeout', '0', '--heartbeat', '60000', '--limit', 'conversationsPerAddress=100000'];
+  for (let i = 0; i < count; i++) procs.push(await spawnInstance([...args, ...benchArgs]));
   // human_only: no AI reply, so one customer message is one event.
   const agent = new WebSocket(procs[0]!.agentWsUrl);
   await new Promise<void>((resolve, reject) => {
