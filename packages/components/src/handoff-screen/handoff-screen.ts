@@ -7,9 +7,10 @@ import { ConnectedElement } from '../base/handoff-element.js';
 import { handoffClientContext } from '../context.js';
 import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
 import type { ConversationCard } from '../conversation-card/conversation-card.js';
-import { emit, type MuteChangeEvent, type OpenConversationEvent } from '../events.js';
+import { MuteController } from '../controllers/mute.js';
+import { emit, type OpenConversationEvent } from '../events.js';
 import { groupsOf } from '../utils/groups.js';
-import { MUTE_KEY, readMuted, soundSwitch, storeMuted } from '../utils/sound.js';
+import { MUTE_KEY } from '../utils/sound.js';
 import { virtualList } from '../virtual-list/virtual-list.js';
 import { styles } from './handoff-screen.styles.js';
 
@@ -124,9 +125,8 @@ export class HandoffScreen extends ConnectedElement {
 
   private tick = Date.now();
   private muted = false;
-  readonly #onMute = (e: MuteChangeEvent) => {
-    if (e.detail.key === this.soundStorageKey) this.muted = e.detail.muted;
-  };
+  /** The header's sound switch: the same remembered choice as the page's toasters. */
+  readonly #mute = new MuteController(this, { key: () => this.soundStorageKey, muted: () => this.muted, apply: (muted) => (this.muted = muted) });
 
   /** The one way the client reaches the screen's parts and slotted elements (a `<handoff-toaster>`). */
   readonly #provider = new ContextProvider(this, { context: handoffClientContext });
@@ -157,15 +157,12 @@ export class HandoffScreen extends ConnectedElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#ticker = setInterval(() => (this.tick = Date.now()), TICK_MS);
-    this.muted = readMuted(this.soundStorageKey) ?? false;
-    document.addEventListener('handoff-mute-change', this.#onMute);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.#ticker);
     this.#ticker = undefined;
-    document.removeEventListener('handoff-mute-change', this.#onMute);
   }
 
   /**
@@ -219,7 +216,7 @@ export class HandoffScreen extends ConnectedElement {
     return html`<div part="base">
         <div part="header">
           <h1 part="title">${this.heading}</h1>
-          ${soundSwitch(this.muted, () => storeMuted(this, this.soundStorageKey, !this.muted), 'sound')}
+          ${this.#mute.switch('sound')}
           <handoff-connection-status part="connection" .state=${this.connection} status=${this.connection?.status ?? 'offline'}></handoff-connection-status>
         </div>
         <handoff-stats part="stats" .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>

@@ -3,9 +3,10 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConversationState, EscalationEvent, Flag } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
-import { emit, type MuteChangeEvent, type PanelChangeEvent } from '../events.js';
+import { MuteController } from '../controllers/mute.js';
+import { emit, type PanelChangeEvent } from '../events.js';
 import { FLAG_LABELS, formatList } from '../utils/format.js';
-import { MUTE_KEY, readMuted, soundSwitch, storeMuted, webAudioChime, type SoundPlayer } from '../utils/sound.js';
+import { MUTE_KEY, webAudioChime, type SoundPlayer } from '../utils/sound.js';
 import { styles } from './handoff-toaster.styles.js';
 
 export type { SoundPlayer };
@@ -132,7 +133,13 @@ export class HandoffToaster extends ConnectedElement {
   /** Expiry timers by conversation id. */
   #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   #lastSoundAt = -Infinity;
-  readonly #onDocument = (e: Event) => this.#fromPage(e);
+  readonly #onPanel = (e: PanelChangeEvent) => (this.panelOpen = !!e.detail.id);
+  readonly #mute = new MuteController(this, {
+    key: () => this.storageKey,
+    muted: () => this.muted,
+    apply: (muted) => (this.muted = muted),
+    keepOwn: () => this.hasAttribute('muted'),
+  });
 
   constructor() {
     super();
@@ -142,13 +149,12 @@ export class HandoffToaster extends ConnectedElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.hasAttribute('muted')) this.muted = readMuted(this.storageKey) ?? this.muted;
-    for (const type of ['handoff-mute-change', 'handoff-panel-change', 'storage']) (type === 'storage' ? window : document).addEventListener(type, this.#onDocument);
+    document.addEventListener('handoff-panel-change', this.#onPanel);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    for (const type of ['handoff-mute-change', 'handoff-panel-change', 'storage']) (type === 'storage' ? window : document).removeEventListener(type, this.#onDocument);
+    document.removeEventListener('handoff-panel-change', this.#onPanel);
     clearTimeout(this.#announceTimer);
     clearInterval(this.#reminderTimer);
     this.#announceTimer = this.#reminderTimer = undefined;
@@ -186,8 +192,7 @@ export class HandoffToaster extends ConnectedElement {
 
   /** Turns the sound on or off, remembers the choice and tells the page (the screen's switch follows). */
   setMuted(muted: boolean): void {
-    this.muted = muted;
-    storeMuted(this, this.storageKey, muted);
+    this.#mute.set(muted);
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
@@ -218,7 +223,7 @@ export class HandoffToaster extends ConnectedElement {
           ${this.soundBlocked && !this.muted
             ? html`<button part="enable-sound" class="button" type="button" @click=${this.#enableSound}>Enable sound</button>`
             : nothing}
-          ${soundSwitch(this.muted, () => this.setMuted(!this.muted))}
+          ${this.#mute.switch()}
           ${shown.length > 1 ? html`<button part="dismiss-all" class="button" type="button" @click=${this.#dismissAll}>Dismiss all</button>` : nothing}
         </div>
         <ul part="list" id="list" ?hidden=${!listed.length}>
@@ -261,12 +266,6 @@ export class HandoffToaster extends ConnectedElement {
 
   #dismissAll(): void {
     for (const t of this.toasts) this.dismiss(t.id);
-  }
-
-  #fromPage(e: Event): void {
-    if (e.type === 'handoff-panel-change') this.panelOpen = !!(e as PanelChangeEvent).detail.id;
-    else if (e.type === 'handoff-mute-change' && (e as MuteChangeEvent).detail.key === this.storageKey) this.muted = (e as MuteChangeEvent).detail.muted;
-    else if (e.type === 'storage' && (e as StorageEvent).key === this.storageKey) this.muted = readMuted(this.storageKey) ?? this.muted;
   }
 
   async #enableSound(): Promise<void> {
