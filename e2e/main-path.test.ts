@@ -101,6 +101,7 @@ test('a lost claim (switch to AI Only) is announced and the draft is kept', asyn
   try {
     await agent.toasts().filter({ hasText: 'Xia Lost' }).getByRole('button', { name: 'Take over' }).click();
     await until(async () => (await focusedId(agent.page)) === 'reply', 'focus in the reply box');
+    await until(() => newestInView(agent), 'newest message in view after the toast\'s Take over');
     await agent.page.keyboard.type('Let me look into');
     await server.handoff.setMode('billing', 'ai_only');
     await waitForText(agent.panel().locator('[part="notice"]'), 'Billing was switched to AI Only');

@@ -20,10 +20,15 @@ export class FollowBottomController implements ReactiveController {
   readonly #find: () => HTMLElement | null;
   #el: HTMLElement | null = null;
   #resize: ResizeObserver | undefined;
+  /** The scroll position last seen or set: a different one means the reader scrolled. */
+  #top = 0;
   readonly #onScroll = () => {
     const el = this.#el;
     if (!el) return;
-    this.atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= SLACK;
+    // A scroll to where we last saw or put it is our own (a follow, reported after the layout
+    // grew again): only the reader moving it decides whether they are at the bottom.
+    if (el.scrollTop !== this.#top) this.atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= SLACK;
+    this.#top = el.scrollTop;
     if (this.atBottom && this.unseen) {
       this.unseen = 0;
       this.#host.requestUpdate();
@@ -37,12 +42,14 @@ export class FollowBottomController implements ReactiveController {
   }
 
   /**
-   * Call before the host renders `count` messages added at the end: reads whether the reader is
-   * at the bottom now (their last scroll may not be reported yet) and, when not, counts them.
+   * Call before the host renders `count` messages added at the end: when the reader scrolled
+   * since the last scroll event (not reported yet), reads whether they are at the bottom now;
+   * when not at the bottom, counts the messages. A layout change alone (a reply box appearing
+   * below, not yet followed) moves no scroll position, so it never counts as scrolling away.
    */
   beforeAdding(count: number): void {
     const el = this.#el;
-    if (el) this.atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= SLACK;
+    if (el) this.#onScroll();
     if (!this.atBottom) this.unseen += count;
   }
 
@@ -72,6 +79,7 @@ export class FollowBottomController implements ReactiveController {
       this.#resize?.disconnect();
       this.#el = el;
       if (!el) return;
+      this.#top = el.scrollTop;
       el.addEventListener('scroll', this.#onScroll, { passive: true });
       this.#resize = new ResizeObserver(() => {
         if (this.atBottom) this.#toBottom();
@@ -89,6 +97,9 @@ export class FollowBottomController implements ReactiveController {
   }
 
   #toBottom(): void {
-    if (this.#el) this.#el.scrollTop = this.#el.scrollHeight;
+    const el = this.#el;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    this.#top = el.scrollTop;
   }
 }

@@ -42,6 +42,17 @@ describe('<conversation-panel> main path', () => {
     expect(atBottom(), 'at the bottom after the transcript shrank').to.equal(true);
   });
 
+  it('stays at the bottom when the content grows again before its own scroll to the bottom is reported', async () => {
+    const { el, log, add, atBottom } = await connected();
+    add('one');
+    await el.updateComplete; // followed: scrollTop set, its scroll event not yet delivered
+    parts<HTMLElement>(el, '[part~="message"]').at(-1)!.style.paddingBottom = '60px';
+    log.dispatchEvent(new Event('scroll')); // the follow's own scroll, reported after the growth
+    await frames();
+    expect(atBottom(), 'at the bottom after the newest message grew').to.equal(true);
+    expect(parts(el, '[part="new-messages"]')).to.have.length(0);
+  });
+
   it('after Take Over the reply box appears, focus is in it and the newest message is in view', async () => {
     const { el, log, atBottom } = await connected();
     button(el, 'Take Over Conversation')!.click();

@@ -12,6 +12,13 @@ import type { HandoffToaster } from '../handoff-toaster/handoff-toaster.js';
 const STORAGE_KEY = 'handoff:test-screen-muted';
 const silent = { play: async () => true, unlock: async () => true };
 const panel = (el: HandoffScreen) => el.shadowRoot!.querySelector<ConversationPanel>('conversation-panel');
+/** The last message is inside the transcript's visible box, and the transcript inside the viewport. */
+function newestInView(p: ConversationPanel): boolean {
+  const log = part(p, '[part="transcript"]').getBoundingClientRect();
+  const last = p.shadowRoot!.querySelectorAll('[part~="message"]');
+  const m = last[last.length - 1]?.getBoundingClientRect();
+  return !!m && m.bottom <= log.bottom + 1 && m.top >= log.top - 1 && log.bottom <= innerHeight + 1 && log.top >= -1;
+}
 const overlaps = (a: DOMRect, b: DOMRect) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
 function sample() {
@@ -37,16 +44,21 @@ describe('<handoff-screen> main path', () => {
     await setViewport({ width: 800, height: 600 });
   });
 
-  it("the toast's Take over opens, claims, removes the toast and puts focus in the reply box: one action", async () => {
-    const { el, client, toaster } = await screenWithToaster();
-    client.escalate('b1', ['help_requested']);
-    await toaster.updateComplete;
-    part<HTMLButtonElement>(toaster, '[part="take-over"]').click();
-    const p = await until(() => panel(el), 1000, 'panel');
-    await until(() => deepActiveElement()?.id === 'reply', 2000, 'focus in the reply box');
-    expect(client.calls.filter((c) => c.command === 'takeOver').map((c) => c.args)).to.deep.equal([['b1']]);
-    expect(toaster.shadowRoot!.querySelector('[part~="toast"]')).to.equal(null);
-    expect(textOf(part(p, '[part="feedback"]'))).to.equal('You took over the conversation. The AI is paused.');
+  it("the toast's Take over opens, claims, removes the toast, puts focus in the reply box and the newest message in view: one action", async () => {
+    for (const width of [1280, 390]) {
+      await setViewport({ width, height: 700 });
+      const { el, client, toaster } = await screenWithToaster();
+      client.escalate('b1', ['help_requested']);
+      await toaster.updateComplete;
+      part<HTMLButtonElement>(toaster, '[part="take-over"]').click();
+      const p = await until(() => panel(el), 1000, 'panel');
+      await until(() => deepActiveElement()?.id === 'reply', 2000, 'focus in the reply box');
+      await until(() => newestInView(p), 2000, `${width}px: newest message in view`);
+      expect(client.calls.filter((c) => c.command === 'takeOver').map((c) => c.args)).to.deep.equal([['b1']]);
+      expect(toaster.shadowRoot!.querySelector('[part~="toast"]')).to.equal(null);
+      expect(textOf(part(p, '[part="feedback"]'))).to.equal('You took over the conversation. The AI is paused.');
+      el.remove();
+    }
   });
 
   it("Open moves focus to the panel and removes that toast; the panel's Take Over then focuses the reply box", async () => {
