@@ -4,10 +4,10 @@
  * (structured JSON on stderr). SIGINT/SIGTERM close every socket with 1001 (going away).
  * With `--instances n` it runs n server processes on one Redis behind a balancer (./instances.ts).
  */
+import { banner } from './banner.js';
 import { readConfig, USAGE } from './config.js';
 import { runInstances } from './instances.js';
-import { startServer } from './server.js';
-import { DEFAULT_AGENTS } from './server.js';
+import { DEFAULT_AGENTS, startServer } from './server.js';
 import { createLogger } from './log.js';
 
 async function main(): Promise<void> {
@@ -28,21 +28,12 @@ async function main(): Promise<void> {
   const agents = config.server.agents ?? DEFAULT_AGENTS;
   const sim = server.simulator ? `on (seed ${config.server.seed})` : 'off (start with --simulate)';
   process.stdout.write(
-    [
-      '',
-      `Handoff mock server (protocol v1, epoch ${server.epoch}, ${config.server.redisUrl ? `state in Redis ${redactUrl(config.server.redisUrl)}` : 'state in memory'})`,
-      `  console       ${server.httpUrl}/`,
-      `  human handoff ${server.httpUrl}/human_handoff`,
-      `  customer chat ${server.httpUrl}/chat`,
-      `  agent socket  ${server.agentWsUrl}`,
-      `  customer sock ${server.customerWsUrl}`,
-      `  simulator     ${sim}`,
-      '  agents (token -> agent, console as that agent):',
-      ...agents.map((a) => `    ${a.token.padEnd(16)} ${a.id} (${a.name})  ${server.httpUrl}/human_handoff?agent=${encodeURIComponent(a.id)}`),
-      '',
-      'Ctrl+C to stop.',
-      '',
-    ].join('\n'),
+    banner({
+      title: `Handoff mock server (protocol v1, epoch ${server.epoch}, ${config.server.redisUrl ? `state in Redis ${redactUrl(config.server.redisUrl)}` : 'state in memory'})`,
+      httpUrl: server.httpUrl,
+      agents,
+      notes: [`simulator     ${sim}`],
+    }),
   );
 
   let stopping = false;

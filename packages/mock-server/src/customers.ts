@@ -4,7 +4,7 @@
  * customer has gone (no socket) for a while. Existing conversations are never refused: a cap
  * only stops new ones (docs/decisions.md D34).
  */
-import { LimitCloseCode } from '@handoff/sdk/protocol';
+import { LimitCloseCode, type EventFrame } from '@handoff/sdk/protocol';
 import { HandshakeRefusal } from './connection.js';
 import type { Limits } from './limits.js';
 import type { LagMonitor } from './load.js';
@@ -12,8 +12,12 @@ import type { Logger } from './log.js';
 import type { Store } from './store.js';
 
 export class Customers {
-  /** Active conversations in the store, counted from its events (every instance sees them all). */
-  private active = 0;
+  /**
+   * Active conversations in the store, from its events (every instance sees them all) and the
+   * list read at start. A set, not a counter: a conversation started while the list is read is
+   * both in the list and in an event, and is still one conversation.
+   */
+  private readonly active = new Set<string>();
   /** Admissions granted whose conversation is still being created. */
   private pending = 0;
   /** Conversations started from each address on this instance (active ones, plus pending). */
@@ -23,6 +27,8 @@ export class Customers {
   private readonly present = new Map<string, number>();
   private readonly goneTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly unsubscribe: () => void;
+  /** Events heard before `init` has read the store. */
+  private pendingEvents: EventFrame[] | undefined = [];
 
   constructor(
     private readonly store: Store,
@@ -30,19 +36,27 @@ export class Customers {
     private readonly lag: LagMonitor,
     private readonly log: Logger,
   ) {
-    this.unsubscribe = store.subscribe((e) => {
-      if (e.event.kind === 'conversation_started') this.active++;
-      else if (e.event.kind === 'conversation_ended') this.ended(e.event.conversationId);
-    });
+    this.unsubscribe = store.subscribe((e) => (this.pendingEvents ? this.pendingEvents.push(e) : this.onEvent(e)));
   }
 
-  /** Counts the conversations already in a (shared, durable) store when this instance starts. */
+  /**
+   * Counts the conversations already in a (shared, durable) store when this instance starts: the
+   * list is read with its seq, and the events heard meanwhile are applied only past that seq.
+   */
   async init(): Promise<void> {
-    this.active += (await this.store.listConversations()).length;
+    const { seq, conversations } = await this.store.snapshot(0);
+    for (const c of conversations) this.active.add(c.id);
+    for (const e of this.pendingEvents!.splice(0)) if (e.seq > seq) this.onEvent(e);
+    this.pendingEvents = undefined;
+  }
+
+  private onEvent(e: EventFrame): void {
+    if (e.event.kind === 'conversation_started') this.active.add(e.event.conversation.id);
+    else if (e.event.kind === 'conversation_ended') this.ended(e.event.conversationId);
   }
 
   get activeConversations(): number {
-    return this.active;
+    return this.active.size;
   }
 
   /**
@@ -50,12 +64,11 @@ export class Customers {
    * Call `release` once it is created (or failed), with its id when it was.
    */
   admit(address: string): { release(conversationId?: string): void } {
-    const lag = this.lag.lagMs;
-    if (this.limits.maxEventLoopLagMs > 0 && lag > this.limits.maxEventLoopLagMs) {
-      this.log.warn('shedding a new conversation', { lagMs: lag });
+    if (this.lag.overloaded(this.limits.maxEventLoopLagMs)) {
+      this.log.warn('shedding a new conversation', { lagMs: this.lag.lagMs });
       throw new HandshakeRefusal('busy', 'The service is busy right now. Please try again in a moment.', LimitCloseCode.Busy, 5000);
     }
-    if (this.active + this.pending >= this.limits.maxConversations) {
+    if (this.active.size + this.pending >= this.limits.maxConversations) {
       throw new HandshakeRefusal('limit_reached', 'We cannot take new chats right now: too many are open. Please try again later.', LimitCloseCode.ConversationLimit);
     }
     if ((this.byAddress.get(address) ?? 0) >= this.limits.conversationsPerAddress) {
@@ -111,7 +124,7 @@ export class Customers {
   }
 
   private ended(conversationId: string): void {
-    this.active = Math.max(0, this.active - 1);
+    this.active.delete(conversationId);
     clearTimeout(this.goneTimers.get(conversationId));
     this.goneTimers.delete(conversationId);
     const address = this.addressOf.get(conversationId);

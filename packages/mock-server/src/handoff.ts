@@ -4,7 +4,7 @@
  * the store's compare-and-set, so the rules hold however the calls interleave.
  */
 import type { Agent, ErrorCode, Flag, Message, Mode, Service } from '@handoff/sdk/protocol';
-import { FaqResponder } from './ai/faq.js';
+import { faqSettings } from './ai/config.js';
 import { AiRunner, type AiServiceSettings } from './ai/runner.js';
 import { flagsForCustomerText } from './flags.js';
 import type { Logger } from './log.js';
@@ -64,7 +64,7 @@ export class Handoff {
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
     this.idleTimeoutMs = opts.idleTimeoutMs;
-    const faq: AiServiceSettings = { responder: new FaqResponder(opts.aiDelayMs), timeoutMs: opts.aiDelayMs + 10_000 };
+    const faq = faqSettings(opts.aiDelayMs);
     this.ai = new AiRunner({
       store: this.store,
       log: this.log,

@@ -8,6 +8,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startBalancer } from './balancer.js';
+import { banner } from './banner.js';
+import { DEFAULT_AGENTS } from './server.js';
 import type { CliConfig } from './config.js';
 
 /** Flags the supervisor decides for each instance (the rest are passed on as given). */
@@ -57,16 +59,12 @@ export async function runInstances(config: CliConfig, argv: string[]): Promise<v
   };
 
   process.stdout.write(
-    [
-      '',
-      `Handoff mock server: ${config.instances} instances on one Redis, behind a round-robin balancer`,
-      `  console       ${url}/`,
-      `  human handoff ${url}/human_handoff`,
-      `  customer chat ${url}/chat`,
-      `  agent socket  ${url.replace('http', 'ws')}/ws/agent`,
-      '  agents: demo-agent1, demo-agent2 (unless --config); kill an instance to watch its consoles move.',
-      '',
-    ].join('\n'),
+    banner({
+      title: `Handoff mock server: ${config.instances} instances on one Redis, behind a round-robin balancer`,
+      httpUrl: url,
+      agents: config.server.agents ?? DEFAULT_AGENTS,
+      notes: ['kill an instance (its pid is printed below) to watch its consoles move to another'],
+    }),
   );
   for (let i = 0; i < config.instances; i++) launch(i);
 

@@ -24,6 +24,11 @@ export class LagMonitor {
     return Math.round(sorted[Math.floor(sorted.length / 2)]!);
   }
 
+  /** Past `maxLagMs` (0 = never): new customer conversations are refused, `/healthz` says busy. */
+  overloaded(maxLagMs: number): boolean {
+    return maxLagMs > 0 && this.lagMs > maxLagMs;
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }

@@ -29,7 +29,21 @@ export function loopbackOrigins(port: number): string[] {
   return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
 }
 
-/** Normalises configured origins (`https://chat.example.com/` -> `https://chat.example.com`). */
+/**
+ * Configured origins in the form browsers send them: `HTTPS://Chat.Example.com:443/` ->
+ * `https://chat.example.com` (scheme and host in lower case, no default port, no path). An entry
+ * that is not an http(s) origin is a configuration error, said at start.
+ */
 export function normaliseOrigins(origins: readonly string[]): string[] {
-  return origins.map((o) => (o === '*' ? o : new URL(o).origin));
+  return origins.map((o) => {
+    if (o === '*') return o;
+    let url: URL | undefined;
+    try {
+      url = new URL(o);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new TypeError(`Origin "${o}" is not an http(s) origin like https://chat.example.com`);
+    return url.origin;
+  });
 }

@@ -150,6 +150,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   app.use('/api/v1', apiRouter({ handoff, pending: ai.pending }));
   const http = createServer(app);
 
+  // Compared by their normal form (scheme and host in lower case, no default port, no path).
+  const allowedOrigins = options.allowedOrigins && normaliseOrigins(options.allowedOrigins);
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
   const connections = new Set<Connection>();
   const inflight = new Map<string, Promise<CommandResult>>();
@@ -173,7 +175,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.on('error', (err) => log.debug('socket error', { err: String(err) }));
       // Refused origins still get a WebSocket, so the browser can read a meaningful close code.
-      if (!originAllowed(req.headers.origin, options.allowedOrigins, publicOrigins)) {
+      if (!originAllowed(req.headers.origin, allowedOrigins, publicOrigins)) {
         log.warn('origin refused', { origin: req.headers.origin });
         ws.send(JSON.stringify({ type: 'error', code: 'unauthorized', message: `Origin ${req.headers.origin} is not allowed.`, retryable: false }));
         ws.close(CloseCode.OriginForbidden, 'origin not allowed');
@@ -230,7 +232,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       epoch: store.epoch,
       seq: await store.currentSeq(),
       eventLoopLagMs: lag.lagMs,
-      busy: limits.maxEventLoopLagMs > 0 && lag.lagMs > limits.maxEventLoopLagMs,
+      busy: lag.overloaded(limits.maxEventLoopLagMs),
       conversations: customers.activeConversations,
       sockets: { agent: agentsLive, customer: connections.size - agentsLive },
       /** Bytes queued for slow readers, bounded by the backlog limits. */

@@ -5,7 +5,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloseCode, LimitCloseCode } from '@handoff/sdk/protocol';
-import type { RunningServer } from '../src/index.js';
+import { Handoff, MemoryStore, type RunningServer } from '../src/index.js';
+import { createLogger } from '../src/log.js';
 import { AgentPeer, CustomerPeer, Peer, sleep, start } from './helpers.js';
 
 /** A customer_hello from `address` (the server trusts X-Forwarded-For in these tests). */
@@ -179,6 +180,59 @@ describe('origins', () => {
       const evil = await Peer.open(server.agentWsUrl, { origin: 'http://evil.example', headers: { host: 'evil.example' } });
       assert.equal(await evil.closed, CloseCode.OriginForbidden);
     }));
+});
+
+describe('origins are compared in their normal form', () => {
+  test('allowedOrigins with a trailing slash, capitals or the default port match what browsers send', () =>
+    withServer({ allowedOrigins: ['HTTPS://Console.Example.com:443/', 'http://ops.example:8080/'] }, async (server) => {
+      for (const origin of ['https://console.example.com', 'http://ops.example:8080']) {
+        const p = await Peer.open(server.agentWsUrl, { origin });
+        p.send({ type: 'hello', protocol: 1, token: 'demo-agent1' });
+        await p.waitFor((f) => f.type === 'synced', { what: `synced from ${origin}` });
+        p.close();
+      }
+      const other = await Peer.open(server.agentWsUrl, { origin: 'http://ops.example:8081' });
+      assert.equal(await other.closed, CloseCode.OriginForbidden);
+    }));
+
+  test('an entry that is not an http(s) origin is refused at start, in words', async () => {
+    await assert.rejects(start({ allowedOrigins: ['console.example.com'] }), /not an http\(s\) origin/);
+  });
+});
+
+describe('the active-conversation count', () => {
+  test('a conversation started while an instance reads the store at start is counted once', async () => {
+    // The store's first read at start races a conversation another instance starts: it is both
+    // in what is read and in an event heard meanwhile.
+    let raced = false;
+    const server = await start({
+      idleTimeoutMs: 0,
+      createStore: (init) => {
+        const store = new MemoryStore(init);
+        const read = store.snapshot.bind(store);
+        const list = store.listConversations.bind(store);
+        const race = async () => {
+          if (raced) return;
+          raced = true;
+          await new Handoff({ store, aiDelayMs: 1, idleTimeoutMs: 0, log: createLogger('silent') }).startConversation('billing', 'Racer');
+        };
+        store.snapshot = async (n) => (await race(), read(n));
+        store.listConversations = async () => (await race(), list());
+        return store;
+      },
+    });
+    try {
+      assert.ok(raced);
+      const health = (await (await fetch(`${server.httpUrl}/healthz`)).json()) as { conversations: number };
+      assert.equal(health.conversations, 1);
+      const c = await CustomerPeer.join(server);
+      const after = (await (await fetch(`${server.httpUrl}/healthz`)).json()) as { conversations: number };
+      assert.equal(after.conversations, 2, 'the next one is counted (the store is read once; events count from there)');
+      c.close();
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('shutting down', () => {

@@ -6,6 +6,7 @@
  */
 import ReconnectingWebSocket from 'partysocket/ws';
 import { closeAction, CloseCode } from './protocol/close-codes.js';
+import { MAX_SERVER_FRAME_BYTES } from './protocol/schemas.js';
 import type { AgentClientFrame, ErrorFrame } from './protocol/types.js';
 import type { ConnectionState } from './client-types.js';
 import { connectionOf, initialMachine, socketOpen, transition } from './connection-machine.js';
@@ -62,7 +63,10 @@ export class Connection {
     const track = (raw: RawSocket) => (this.#raw = raw);
     this.#socket = new ReconnectingWebSocket(() => this.#beforeConnect(), undefined, {
       WebSocket: function SdkSocket(url: string, protocols?: string | string[]) {
-        return new DirectMessageSocket(track(protocols ? new Impl(url, protocols) : new Impl(url)), onMessage);
+        // The third argument is `ws`'s options in Node (browsers ignore it): frames above the
+        // protocol's documented largest server frame close the socket (1009) instead of being
+        // buffered up to ws's default 100 MiB.
+        return new DirectMessageSocket(track(new Impl(url, protocols, NODE_SOCKET_OPTIONS)), onMessage);
       },
       // The SDK owns the outbox and the backoff (docs/decisions.md D5, D7).
       maxEnqueuedMessages: 0,
@@ -292,5 +296,8 @@ const CLOSE_ERRORS: Partial<Record<number, LastError['code']>> = {
   [CloseCode.TooManyErrors]: 'rate_limited',
   [CloseCode.HeartbeatTimeout]: 'timeout',
 };
+
+/** `ws`'s client options, for the SDK's socket in Node. */
+export const NODE_SOCKET_OPTIONS = { maxPayload: MAX_SERVER_FRAME_BYTES } as const;
 
 function noop(): void {}

@@ -24,7 +24,8 @@ export interface RawSocket {
   terminate?(): void;
 }
 
-export type RawSocketClass = new (url: string, protocols?: string | string[]) => RawSocket;
+/** The third argument is for `ws` in Node (its options); browsers' WebSocket ignores it. */
+export type RawSocketClass = new (url: string, protocols?: string | string[], options?: { maxPayload: number }) => RawSocket;
 
 export class DirectMessageSocket {
   readonly #raw: RawSocket;

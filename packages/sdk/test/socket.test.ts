@@ -92,3 +92,26 @@ describe('urlPicker', () => {
     assert.deepEqual(asked, [0, 3]);
   });
 });
+
+describe('the socket in Node', () => {
+  it("sets ws's maxPayload to the protocol's largest server frame (not ws's 100 MiB default)", async () => {
+    const { MAX_SERVER_FRAME_BYTES } = await import('../src/protocol/index.js');
+    const { start, connect, waitOpen, WebSocket } = await import('./helpers.js');
+    const server = await start();
+    const seen: unknown[] = [];
+    class Spy extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        seen.push(args[2]);
+      }
+    }
+    const client = connect(server.agentWsUrl, { WebSocket: Spy });
+    try {
+      await waitOpen(client);
+      assert.deepEqual(seen, [{ maxPayload: MAX_SERVER_FRAME_BYTES }]);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+});

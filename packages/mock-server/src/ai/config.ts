@@ -43,6 +43,14 @@ export type AiConfig = v.InferOutput<typeof AiConfigSchema>;
 
 export const DEFAULT_AI_TIMEOUT_MS = 10_000;
 
+/**
+ * The FAQ stand-in's settings, the one way they are built (a service without an adapter, and
+ * `adapter: 'faq'`): its timeout runs on top of its own "thinking" delay.
+ */
+export function faqSettings(delayMs: number, timeoutMs = delayMs + DEFAULT_AI_TIMEOUT_MS): AiServiceSettings {
+  return { responder: new FaqResponder(delayMs), timeoutMs };
+}
+
 export interface AiBuildContext {
   env: NodeJS.ProcessEnv;
   /** The FAQ stand-in's delay. */
@@ -55,12 +63,10 @@ export interface AiBuildContext {
 /** Turns a service's config (or an adapter a program passes in) into runner settings. */
 export function buildAiSettings(serviceId: string, config: AiConfig | AiServiceSettings, ctx: AiBuildContext): AiServiceSettings {
   if ('responder' in config) return config;
+  if (config.adapter === 'faq') return { ...faqSettings(ctx.faqDelayMs, config.timeoutMs), ...(config.minConfidence !== undefined ? { minConfidence: config.minConfidence } : {}) };
   const timeoutMs = config.timeoutMs ?? DEFAULT_AI_TIMEOUT_MS;
   let responder: AiResponder;
   switch (config.adapter) {
-    case 'faq':
-      responder = new FaqResponder(ctx.faqDelayMs);
-      break;
     case 'webhook': {
       const secret = config.secretEnv ? ctx.env[config.secretEnv] : config.secret;
       if (!secret) throw new Error(`Service ${serviceId}: the webhook adapter needs a secret (${config.secretEnv ? `set ${config.secretEnv}` : 'secretEnv or secret'}).`);
