@@ -7,7 +7,7 @@
  * - `Outbox` (outbox.ts): commands, their timeouts and what may wait for a connection;
  * - `Escalations` (escalations.ts): announce each escalation once.
  */
-import { BehaviorSubject, Observable, Subject, distinctUntilChanged, map } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, map, skip } from 'rxjs';
 import { shareLatest } from './share-latest.js';
 import { MAX_MESSAGE_LENGTH, PROTOCOL_VERSION } from './protocol/schemas.js';
 import { decodeServerFrame } from './decode.js';
@@ -101,12 +101,10 @@ export class Client implements HandoffClient {
   readonly #outbox: Outbox;
   readonly #sync: Sync;
   readonly #announcer: Escalations;
-  readonly #heartbeat: { intervalMs?: number | undefined; timeoutMs?: number | undefined };
 
   constructor(options: HandoffClientOptions) {
     const now = options.now ?? Date.now;
     this.#log = options.logger ?? {};
-    this.#heartbeat = { intervalMs: options.heartbeatIntervalMs, timeoutMs: options.heartbeatTimeoutMs };
 
     const state$ = (this.state$ = this.#store.asObservable());
     const select = <T>(fn: (s: HandoffState) => T): Observable<T> => shareLatest(state$.pipe(map(fn), distinctUntilChanged()));
@@ -119,18 +117,14 @@ export class Client implements HandoffClient {
     this.services$ = values((s) => s.services);
     this.conversations$ = values((s) => s.conversations);
     this.groups$ = select((s) => s.groups);
-    // Hot: the changes of the batches after subscribing, never a replay of an old one.
-    this.changes$ = new Observable((subscriber) => {
-      let last = this.#store.value.changes;
-      return state$.subscribe({
-        next: ({ changes }) => {
-          if (changes === last) return;
-          last = changes;
-          if (changes.added.length + changes.updated.length + changes.removed.length > 0) subscriber.next(changes);
-        },
-        complete: () => subscriber.complete(),
-      });
-    });
+    // Hot: the changes of the batches after subscribing, never a replay of an old one (the
+    // store replays its current state on subscribe: skip it).
+    this.changes$ = state$.pipe(
+      map((s) => s.changes),
+      distinctUntilChanged(),
+      skip(1),
+      filter((c) => c.added.length + c.updated.length + c.removed.length > 0),
+    );
     this.escalations$ = this.#escalations.asObservable();
     this.errors$ = this.#errors.asObservable();
 
@@ -141,6 +135,7 @@ export class Client implements HandoffClient {
       reconnect: options.reconnect,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       reconnectGraceMs: options.reconnectGraceMs ?? 2_000,
+      heartbeat: { intervalMs: options.heartbeatIntervalMs, timeoutMs: options.heartbeatTimeoutMs },
       now,
       debug: (message, detail) => this.#log.debug?.(message, detail),
       onOpen: (token) => {
@@ -153,7 +148,7 @@ export class Client implements HandoffClient {
         this.#log.error?.('Connection refused; not retrying', lastError);
         this.#outbox.end(serverError ? errorFromFrame(serverError) : new HandoffError(lastError.code, lastError.message, false));
       },
-      onState: (connection) => this.#dispatch({ type: 'connection', patch: connection }),
+      onState: (connection) => this.#dispatch({ type: 'connection', connection }),
     });
     this.#outbox = new Outbox({
       timeoutMs: options.commandTimeoutMs ?? 10_000,
@@ -270,10 +265,7 @@ export class Client implements HandoffClient {
     if (w.protocol !== PROTOCOL_VERSION) {
       this.#report(new ProtocolError('unexpected_frame', `Server speaks protocol ${w.protocol}, this SDK ${PROTOCOL_VERSION}`, w));
     }
-    this.#connection.welcomed({
-      intervalMs: this.#heartbeat.intervalMs ?? w.heartbeatIntervalMs,
-      timeoutMs: this.#heartbeat.timeoutMs ?? w.heartbeatTimeoutMs,
-    });
+    this.#connection.welcomed({ intervalMs: w.heartbeatIntervalMs, timeoutMs: w.heartbeatTimeoutMs });
     this.#dispatch({ type: 'welcome', agent: w.agent });
     this.#outbox.resend();
   }

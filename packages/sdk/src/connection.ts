@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   reconnect?: { minDelayMs?: number; maxDelayMs?: number; jitter?: number };
   connectTimeoutMs: number;
   reconnectGraceMs: number;
+  /** Overrides of the heartbeat the server asks for in `welcome` (the client's options). */
+  heartbeat?: { intervalMs?: number | undefined; timeoutMs?: number | undefined };
   now: () => number;
   debug(message: string, detail?: unknown): void;
   /** Socket open: send `hello` now. */
@@ -92,8 +94,9 @@ export class Connection {
   }
 
   /** `welcome` came: the heartbeat the server asked for, unless the options override it. */
-  welcomed(heartbeat: { intervalMs: number; timeoutMs: number }): void {
-    this.#heartbeat = heartbeat;
+  welcomed(asked: { intervalMs: number; timeoutMs: number }): void {
+    const own = this.#o.heartbeat;
+    this.#heartbeat = { intervalMs: own?.intervalMs ?? asked.intervalMs, timeoutMs: own?.timeoutMs ?? asked.timeoutMs };
     this.#lastPingAt = this.#o.now();
     this.#fire({ type: 'welcome' });
     this.#restartTicking();

@@ -8,10 +8,11 @@ import type { ConversationState, Service } from './protocol/types.js';
 import type { ServiceGroup } from './client-types.js';
 import { OrderedMap } from './ordered-map.js';
 import type { OrderedMapBuilder } from './ordered-map.js';
-import { isClaimed, isPausedHuman, needsAttention } from './stats.js';
+import { countConversation } from './stats.js';
 import { sameEntries } from './equality.js';
 
 interface Counts {
+  active: number;
   claimed: number;
   needsAttention: number;
   pausedHuman: number;
@@ -27,7 +28,7 @@ export class Group implements ServiceGroup {
   /** Shared by the versions of a group that differ only in their service (one array for all). */
   readonly #list: { array: readonly ConversationState[] | null };
 
-  constructor(service: Service, members: OrderedMap<ConversationState>, counts: Counts, list: { array: readonly ConversationState[] | null } = { array: null }) {
+  constructor(service: Service, members: OrderedMap<ConversationState>, counts: Omit<Counts, 'active'>, list: { array: readonly ConversationState[] | null } = { array: null }) {
     this.service = service;
     this.members = members;
     this.claimed = counts.claimed;
@@ -46,13 +47,8 @@ export class Group implements ServiceGroup {
   }
 }
 
-const ZERO: Counts = { claimed: 0, needsAttention: 0, pausedHuman: 0 };
-
-function count(n: Counts, c: ConversationState, sign: 1 | -1): void {
-  if (isClaimed(c)) n.claimed += sign;
-  if (needsAttention(c)) n.needsAttention += sign;
-  if (isPausedHuman(c)) n.pausedHuman += sign;
-}
+const ZERO: Counts = { active: 0, claimed: 0, needsAttention: 0, pausedHuman: 0 };
+const count = countConversation;
 
 interface Edit {
   readonly members: OrderedMapBuilder<ConversationState>;
@@ -120,24 +116,41 @@ export class GroupsDraft {
     if (!e) {
       const g = this.#byService.get(serviceId);
       const members = (g?.members ?? OrderedMap.empty<ConversationState>()).edit();
-      e = { members, counts: g ? { claimed: g.claimed, needsAttention: g.needsAttention, pausedHuman: g.pausedHuman } : { ...ZERO }, touched: new Set() };
+      e = { members, counts: g ? { active: g.members.size, claimed: g.claimed, needsAttention: g.needsAttention, pausedHuman: g.pausedHuman } : { ...ZERO }, touched: new Set() };
       this.#edits.set(serviceId, e);
     }
     return e;
   }
 }
 
-/** The groups of a whole list (a snapshot), keeping each old group whose content is the same. */
-export function groupsOf(services: OrderedMap<Service>, conversations: Iterable<ConversationState>, old: readonly Group[]): readonly Group[] {
+/**
+ * The service groups of a whole list: one per service, in service order, with its conversations
+ * in list order and its counts. A group whose service and conversations are the same as in `old`
+ * is kept as the same object, so a renderer that compares by identity skips it. The reducer uses
+ * it for a snapshot; an element with plain data (no client) uses it too, so there is one rule.
+ */
+export function groupsOf<G extends ServiceGroup>(
+  services: OrderedMap<Service> | Iterable<Service>,
+  conversations: Iterable<ConversationState>,
+  old: readonly G[] = [],
+): readonly (G | Group)[] {
   const draft = new GroupsDraft([]);
   for (const c of conversations) draft.replace(undefined, c);
-  const fresh = draft.build(services);
-  const before = new Map(old.map((g) => [g.service.id, g]));
+  const fresh = draft.build(services instanceof OrderedMap ? services : OrderedMap.from([...services].map((s) => [s.id, s] as const)));
+  const before = new Map<string, G>(old.map((g) => [g.service.id, g]));
   const out = fresh.map((g) => {
     const o = before.get(g.service.id);
-    return o && o.service === g.service && sameEntries(o.members, g.members) ? o : g;
+    return o && o.service === g.service && sameMembers(o, g) ? o : g;
   });
   return out.length === old.length && out.every((g, i) => g === old[i]) ? old : out;
+}
+
+function sameMembers(o: ServiceGroup, g: Group): boolean {
+  if (o instanceof Group) return sameEntries(o.members, g.members);
+  if (o.conversations.length !== g.members.size) return false;
+  let i = 0;
+  for (const c of g.members.values()) if (o.conversations[i++] !== c) return false;
+  return true;
 }
 
 /** Whether a batch left a group as it was (a conversation that came and went within it): O(touched). */

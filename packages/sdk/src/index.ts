@@ -6,5 +6,6 @@ export type { UrlOption } from './socket.js';
 export type { BatchTiming } from './sync.js';
 export * from './errors.js';
 export { statsOf, needsAttention, isPausedHuman, isClaimed } from './stats.js';
+export { groupsOf } from './groups.js';
 export { browserDedupe, memoryDedupe } from './escalation-dedupe.js';
 export type { EscalationDedupe, BrowserDedupeOptions } from './escalation-dedupe.js';

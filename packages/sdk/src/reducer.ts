@@ -33,7 +33,7 @@ import { mergeLog, newLog, seen } from './message-log.js';
 import type { MessageLog } from './message-log.js';
 import { GroupsDraft, groupsOf } from './groups.js';
 import type { Group } from './groups.js';
-import { isPausedHuman, needsAttention, statsOf } from './stats.js';
+import { countConversation, statsOf } from './stats.js';
 
 export type { MessageLog } from './message-log.js';
 export { transcriptOf } from './message-log.js';
@@ -75,7 +75,8 @@ export type HandoffAction =
       readonly messages: readonly Message[];
       readonly hasOlder: boolean;
     }
-  | { readonly type: 'connection'; readonly patch: Partial<ConnectionState> };
+  /** The connection machine's whole public state (`connectionOf`), after each transition. */
+  | { readonly type: 'connection'; readonly connection: ConnectionState };
 
 const EMPTY_STATS: HandoffStats = { active: 0, needsAttention: 0, pausedHuman: 0 };
 const NO_CHANGES: ConversationChanges = { added: [], updated: [], removed: [] };
@@ -99,10 +100,8 @@ export function reduce(state: HandoffState, action: HandoffAction): HandoffState
   switch (action.type) {
     case 'welcome':
       return deepEqual(state.me, action.agent) ? state : { ...state, me: action.agent };
-    case 'connection': {
-      const next = { ...state.connection, ...action.patch };
-      return shallowEqual(next, state.connection) ? state : { ...state, connection: next };
-    }
+    case 'connection':
+      return shallowEqual(action.connection, state.connection) ? state : { ...state, connection: action.connection };
     case 'snapshot':
       return applySnapshot(state, action.snapshot);
     case 'events':
@@ -219,9 +218,7 @@ class Draft {
   }
 
   private count(c: ConversationState, sign: 1 | -1): void {
-    this.active += sign;
-    if (needsAttention(c)) this.needsAttention += sign;
-    if (isPausedHuman(c)) this.pausedHuman += sign;
+    countConversation(this, c, sign);
   }
 }
 

@@ -21,15 +21,28 @@ export function isClaimed(c: ConversationState): boolean {
   return c.claim !== null;
 }
 
+/** Counters over conversations; `claimed` is kept only where present (a service group). */
+export interface Counters {
+  active: number;
+  needsAttention: number;
+  pausedHuman: number;
+  claimed?: number;
+}
+
+/**
+ * Moves the counters by one conversation: `sign` 1 counts it in, -1 takes it out. The one place
+ * the rule is applied: `statsOf`, the reducer's `stats$` and every service group count with it.
+ */
+export function countConversation(n: Counters, c: ConversationState, sign: 1 | -1): void {
+  n.active += sign;
+  if (needsAttention(c)) n.needsAttention += sign;
+  if (isPausedHuman(c)) n.pausedHuman += sign;
+  if (n.claimed !== undefined && isClaimed(c)) n.claimed += sign;
+}
+
 /** The three counters of a list of conversations (what `stats$` holds for all of them). */
 export function statsOf(conversations: Iterable<ConversationState>): HandoffStats {
-  let active = 0;
-  let attention = 0;
-  let paused = 0;
-  for (const c of conversations) {
-    active++;
-    if (needsAttention(c)) attention++;
-    if (isPausedHuman(c)) paused++;
-  }
-  return { active, needsAttention: attention, pausedHuman: paused };
+  const n: Counters = { active: 0, needsAttention: 0, pausedHuman: 0 };
+  for (const c of conversations) countConversation(n, c, 1);
+  return { active: n.active, needsAttention: n.needsAttention, pausedHuman: n.pausedHuman };
 }

@@ -1,7 +1,7 @@
 /** Groups by service and changes per batch, kept by the reducer in the same pass as the list. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { statsOf } from '@handoff/sdk';
+import { groupsOf, statsOf } from '@handoff/sdk';
 import type { Conversation, ConversationState, EventBody, EventFrame, ServiceGroup, Snapshot } from '@handoff/sdk';
 import { initialState, reduce } from '@handoff/sdk/internal';
 import type { HandoffState } from '@handoff/sdk/internal';
@@ -142,5 +142,25 @@ describe('groups and changes', () => {
       });
       assert.deepEqual(s.stats, statsOf(s.conversations.values()));
     }
+  });
+
+  it('groupsOf groups plain arrays by the same rule, and keeps a group (even a plain object) whose content is the same', () => {
+    const services = snapshot(0, []).services;
+    const list = [conv('a', 'billing', { flags: ['help_requested'] }), conv('b', 'sales', { status: 'paused', claim: { agent, at: 1 } }), conv('c', 'billing')].map(state);
+    const first = groupsOf(services, list);
+    assert.deepEqual(
+      first.map((g) => ({ service: g.service.id, ids: g.conversations.map((c) => c.id), claimed: g.claimed, needsAttention: g.needsAttention, pausedHuman: g.pausedHuman })),
+      [
+        { service: 'billing', ids: ['a', 'c'], claimed: 0, needsAttention: 1, pausedHuman: 0 },
+        { service: 'sales', ids: ['b'], claimed: 1, needsAttention: 0, pausedHuman: 1 },
+      ],
+    );
+    assert.equal(groupsOf(services, list, first), first, 'nothing changed: the same array');
+    const plain: ServiceGroup[] = first.map((g) => ({ ...g, conversations: g.conversations }));
+    const changed = [list[0]!, { ...list[1]!, claim: null }, list[2]!];
+    const next = groupsOf(services, changed, plain);
+    assert.equal(next[0], plain[0], 'billing is unchanged: the old (plain) group');
+    assert.notEqual(next[1], plain[1]);
+    assert.equal(next[1]!.claimed, 0);
   });
 });

@@ -159,9 +159,11 @@ describe('reduce', () => {
     assert.equal(transcriptOf(x, 'zz'), undefined);
   });
 
-  it('connection patches that change nothing return the same state', () => {
+  it('a connection state equal to the current one returns the same state', () => {
     const s = initialState();
-    assert.equal(reduce(s, { type: 'connection', patch: { status: 'connecting' } }), s);
-    assert.notEqual(reduce(s, { type: 'connection', patch: { status: 'open' } }), s);
+    assert.equal(reduce(s, { type: 'connection', connection: { ...s.connection } }), s);
+    const open = reduce(s, { type: 'connection', connection: { ...s.connection, status: 'open' } });
+    assert.notEqual(open, s);
+    assert.equal(open.connection.status, 'open');
   });
 });

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { ContextProvider } from '@lit/context';
-import { statsOf, type Agent, type ConnectionState, type ConversationState, type HandoffStats, type Service, type ServiceGroup, type Transcript } from '@handoff/sdk';
+import { groupsOf, statsOf, type Agent, type ConnectionState, type ConversationState, type HandoffStats, type Service, type ServiceGroup, type Transcript } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { handoffClientContext } from '../context.js';
@@ -9,7 +9,6 @@ import type { ConversationPanel } from '../conversation-panel/conversation-panel
 import type { ConversationCard } from '../conversation-card/conversation-card.js';
 import { MuteController } from '../controllers/mute.js';
 import { emit, type OpenConversationEvent } from '../events.js';
-import { groupsOf } from '../utils/groups.js';
 import { MUTE_KEY } from '../utils/sound.js';
 import { virtualList } from '../virtual-list/virtual-list.js';
 import { styles } from './handoff-screen.styles.js';
