@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import getReleasePlan from '@changesets/get-release-plan';
 import semver from 'semver';
+import { expected as versionModule } from './write-version.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dryRun = process.argv.includes('--dry-run');
@@ -47,6 +48,10 @@ for (const { dir, json } of packages) {
     if (!files.has(entry.replace(/^\.\//, ''))) problems.push(`${json.name}: ${entry} is not in the tarball (run \`npm run build\` first)`);
   }
   console.log(`${json.name}@${json.version}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(1)} KB packed`);
+}
+
+if (readFileSync(join(root, 'packages/components/src/version.ts'), 'utf8') !== versionModule) {
+  problems.push('packages/components/src/version.ts does not match its package.json (run `node scripts/write-version.mjs` and commit it)');
 }
 
 // Without `since`, the plan is read from the changeset files alone (no git needed).

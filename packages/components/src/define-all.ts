@@ -6,6 +6,7 @@ import { HandoffScreen } from './handoff-screen/handoff-screen.js';
 import { HandoffStatsElement } from './handoff-stats/handoff-stats.js';
 import { HandoffToaster } from './handoff-toaster/handoff-toaster.js';
 import { ServiceModeToggle } from './service-mode-toggle/service-mode-toggle.js';
+import { defineTag } from './base/define-tag.js';
 
 /** Every tag and its class. The tag names are a public contract. */
 export const TAGS = {
@@ -22,12 +23,8 @@ export const TAGS = {
 /**
  * Registers every tag. Safe to call twice and safe when another copy of this library already
  * registered a tag: the same class is skipped silently; a different class keeps the existing
- * registration and a warning is logged (a host that loads two bundles must not crash).
+ * registration and a warning names both versions (a host that loads two bundles must not crash).
  */
 export function defineAll(registry: CustomElementRegistry = customElements): void {
-  for (const [tag, ctor] of Object.entries(TAGS)) {
-    const existing = registry.get(tag);
-    if (!existing) registry.define(tag, ctor);
-    else if (existing !== ctor) console.warn(`<${tag}> is already defined by another copy of @handoff/components; keeping the first one.`);
-  }
+  for (const [tag, ctor] of Object.entries(TAGS)) defineTag(tag, ctor, registry);
 }

@@ -5,6 +5,8 @@ import type { HandoffClient } from '@handoff/sdk';
 import { handoffClientContext } from '../context.js';
 import { ObserveController } from '../controllers/observe.js';
 import { tokens } from './tokens.styles.js';
+import { defineTag } from './define-tag.js';
+import { VERSION } from '../version.js';
 
 export type Theme = 'light' | 'dark';
 
@@ -46,8 +48,38 @@ export class HandoffElement extends LitElement {
     theme: { reflect: true },
   };
 
+  /** The kit's version, named by `defineAll()` when another version registered a tag first. */
+  static readonly version = VERSION;
+
+  /**
+   * The elements this one renders, by tag. They are defined (if not yet) when the first instance is
+   * constructed, so registering one class alone, under any tag, is enough (docs/decisions.md D37).
+   */
+  static dependencies: Record<string, CustomElementConstructor> = {};
+
   /** Force a theme; by default the element follows `prefers-color-scheme` (or an inherited `--handoff-color-scheme`). */
   theme?: Theme;
+
+  constructor() {
+    super();
+    const { dependencies } = this.constructor as typeof HandoffElement;
+    for (const tag in dependencies) defineTag(tag, dependencies[tag]!);
+  }
+
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    clearDeclarativeRoot(this);
+    return super.createRenderRoot();
+  }
+}
+
+/**
+ * Pre-rendered content of a declarative shadow root (`<template shadowrootmode>`) is dropped
+ * before the first render, which would otherwise render beside it (Lit reuses an existing shadow
+ * root). With Lit's hydration support loaded (`@lit-labs/ssr-client/lit-element-hydrate-support.js`,
+ * before lit), the content is left for it to hydrate. docs/decisions.md D37.
+ */
+export function clearDeclarativeRoot(host: HTMLElement): void {
+  if (host.shadowRoot && !('litElementHydrateSupport' in globalThis)) host.shadowRoot.replaceChildren();
 }
 
 /**

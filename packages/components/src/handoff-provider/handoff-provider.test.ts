@@ -51,22 +51,6 @@ describe('<handoff-provider>', () => {
     }
   });
 
-  it('defineAll skips a same-class re-define and warns on a clash', async () => {
-    const { defineAll } = await import('../define-all.js');
-    const warn = console.warn;
-    const warnings: unknown[] = [];
-    console.warn = (...args: unknown[]) => warnings.push(args);
-    try {
-      defineAll();
-      expect(warnings).to.have.length(0);
-      const registry = { get: () => class extends HTMLElement {}, define: () => expect.fail('must not define') } as unknown as CustomElementRegistry;
-      defineAll(registry);
-      expect(warnings.length).to.be.greaterThan(0);
-    } finally {
-      console.warn = warn;
-    }
-  });
-
   it('passes axe', async () => {
     const el = await fixture(html`<handoff-provider><p>content</p></handoff-provider>`);
     await expect(el).to.be.accessible();

@@ -2,6 +2,7 @@ import { LitElement, html, css, type PropertyDeclarations, type PropertyValues }
 import { ContextProvider } from '@lit/context';
 import { createHandoffClient, type HandoffClient } from '@handoff/sdk';
 import { handoffClientContext } from '../context.js';
+import { clearDeclarativeRoot } from '../base/handoff-element.js';
 
 /**
  * Hands one SDK client to every handoff element inside it, through Lit's context protocol
@@ -64,6 +65,11 @@ export class HandoffProvider extends LitElement {
     if (this.#owned && (this.client || this.#ownedFor !== `${this.url} ${this.token}`)) this.#closeOwned();
     this.#ensureOwned();
     this.#provider.setValue(this.client ?? this.#owned);
+  }
+
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    clearDeclarativeRoot(this);
+    return super.createRenderRoot();
   }
 
   protected override render() {

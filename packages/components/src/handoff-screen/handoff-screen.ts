@@ -5,8 +5,11 @@ import { groupsOf, statsOf, type Agent, type ConnectionState, type ConversationS
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { handoffClientContext } from '../context.js';
-import type { ConversationPanel } from '../conversation-panel/conversation-panel.js';
-import type { ConversationCard } from '../conversation-card/conversation-card.js';
+import { ConversationPanel } from '../conversation-panel/conversation-panel.js';
+import { ConversationCard } from '../conversation-card/conversation-card.js';
+import { HandoffConnectionStatus } from '../handoff-connection-status/handoff-connection-status.js';
+import { HandoffStatsElement } from '../handoff-stats/handoff-stats.js';
+import { ServiceModeToggle } from '../service-mode-toggle/service-mode-toggle.js';
 import { MuteController } from '../controllers/mute.js';
 import { emit, type OpenConversationEvent } from '../events.js';
 import { MUTE_KEY } from '../utils/sound.js';
@@ -93,6 +96,13 @@ const TICK_MS = 30_000;
  */
 export class HandoffScreen extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, buttonStyles, styles];
+  static override dependencies = {
+    'handoff-connection-status': HandoffConnectionStatus,
+    'handoff-stats': HandoffStatsElement,
+    'service-mode-toggle': ServiceModeToggle,
+    'conversation-card': ConversationCard,
+    'conversation-panel': ConversationPanel,
+  };
 
   static override properties: PropertyDeclarations = {
     heading: {},
