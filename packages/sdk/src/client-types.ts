@@ -52,7 +52,10 @@ export interface Transcript {
   readonly hasOlder: boolean;
 }
 
-/** One service, its active conversations in list order, and its counts. */
+/**
+ * One service, its active conversations in list order, and its counts. A conversation that moved
+ * in from another service comes after the ones already there (until a snapshot regroups the list).
+ */
 export interface ServiceGroup {
   readonly service: Service;
   readonly conversations: readonly ConversationState[];
