@@ -67,7 +67,11 @@ export const Reconnecting: Story = {
 };
 
 export const Offline: Story = {
-  args: { connection: { status: 'offline', attempt: 0, lastError: { code: 'connection_lost', message: 'The browser is offline' }, lastSyncedAt } },
+  name: 'Stale while offline (list dimmed, last sync time, panel actions disabled)',
+  args: {
+    selected: 's-mine',
+    connection: { status: 'offline', attempt: 0, lastError: { code: 'connection_lost', message: 'The browser is offline' }, lastSyncedAt },
+  },
 };
 
 /** Every service in one mode: Set all services shows that mode pressed. */

@@ -52,7 +52,8 @@ export const styles = css`
     color: var(--_danger);
     font-weight: 600;
   }
-  [part='holder'] {
+  [part='holder'],
+  [part='offline'] {
     padding: 0.5rem 0.75rem;
     border-radius: calc(var(--_radius) - 2px);
     background: var(--_caution-surface);

@@ -1,7 +1,7 @@
 // Over 300 lines: the actions, transcript and reply share one state (claim, draft, scroll); the scroll-following itself is in controllers/follow-bottom.ts.
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Agent, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
+import type { Agent, ConnectionState, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
 import { MAX_MESSAGE_LENGTH } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
@@ -9,7 +9,7 @@ import { CommandController } from '../controllers/command.js';
 import { FollowBottomController } from '../controllers/follow-bottom.js';
 import { emit, type PanelAction } from '../events.js';
 import { panelActions, type ActionAvailability } from '../utils/actions.js';
-import { MODE_LABELS, ROLE_LABELS, timeTag } from '../utils/format.js';
+import { MODE_LABELS, ROLE_LABELS, isStale, timeTag } from '../utils/format.js';
 import { styles } from './conversation-panel.styles.js';
 
 const PENDING_TEXT: Record<PanelAction, string> = {
@@ -47,6 +47,7 @@ const HOLDS: Partial<Record<PanelAction, (c: ConversationState, heldByMe: boolea
 /** The character counter shows from this share of the length limit. */
 const COUNTER_FROM = 0.9;
 const count = (n: number) => n.toLocaleString('en-US');
+const OFFLINE_REASON = 'Not connected: actions wait until the connection is back. Your reply is kept.';
 
 /**
  * One conversation in detail: the whole transcript (scrollable, colour-coded by role, sticking
@@ -74,6 +75,7 @@ const count = (n: number) => n.toLocaleString('en-US');
  * @prop conversation - The conversation's state. Set from `client.conversation$(id)` when connected.
  * @prop transcript - Its messages. Set from `client.transcript$(id)` when connected.
  * @prop me - The signed-in agent (decides who may reply). Set from `client.me$` when connected.
+ * @prop connection - The connection state: while it is down every action and Send are disabled, with the reason said once. Set from `client.connection$` when connected.
  * @prop client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders the data properties.
  *
  * @fires {ConversationActionEvent} handoff-conversation-action - An action was requested. Detail `{ action, conversationId, text? }`. Bubbles, composed, cancelable: cancel it to stop a connected panel from sending the command.
@@ -91,6 +93,7 @@ const count = (n: number) => n.toLocaleString('en-US');
  * @csspart release - The Release button.
  * @csspart mark-reviewed - The Mark reviewed button.
  * @csspart reasons - Why disabled actions are disabled.
+ * @csspart offline - Why every action is disabled while the connection is down.
  * @csspart holder - "Claimed by …" notice shown to agents who do not hold the conversation.
  * @csspart feedback - The polite success/pending line.
  * @csspart error - The error line.
@@ -126,6 +129,7 @@ export class ConversationPanel extends ConnectedElement {
     conversation: { attribute: false },
     transcript: { attribute: false },
     me: { attribute: false },
+    connection: { attribute: false },
     mode: {},
     serviceName: { attribute: 'service-name' },
     pending: {},
@@ -139,6 +143,7 @@ export class ConversationPanel extends ConnectedElement {
   conversation: ConversationState | null = null;
   transcript: Transcript | null = null;
   me: Agent | null = null;
+  connection: ConnectionState | null = null;
   mode: Mode | null = null;
   serviceName = '';
   pending: PanelAction | null = null;
@@ -170,6 +175,7 @@ export class ConversationPanel extends ConnectedElement {
     this.observe((c) => (this.conversationId ? c.conversation$(this.conversationId) : undefined), (c) => (this.conversation = c ?? null), id);
     this.observe((c) => (this.conversationId ? c.transcript$(this.conversationId) : undefined), (t) => (this.transcript = t ?? null), id);
     this.observe((c) => c.me$, (me) => (this.me = me));
+    this.observe((c) => c.connection$, (s) => (this.connection = s));
     this.observe((c) => c.services$, (s) => (this.#services = s));
   }
 
@@ -270,15 +276,16 @@ export class ConversationPanel extends ConnectedElement {
   #renderBody(c: ConversationState) {
     const a = panelActions(c, this.mode, this.me);
     const pending = this.#pending;
+    const offline = isStale(this.connection);
     const button = (action: PanelAction, part: string, label: string, { shown, reason }: ActionAvailability, primary = false) =>
       shown
         ? html`<button
             part="action ${part}"
             class="button ${primary ? 'primary' : ''}"
             type="button"
-            ?disabled=${!!reason || (pending !== null && pending !== action)}
+            ?disabled=${offline || !!reason || (pending !== null && pending !== action)}
             aria-busy=${pending === action ? 'true' : nothing}
-            aria-describedby=${reason ? reasonId(reason) : nothing}
+            aria-describedby=${offline ? 'offline' : reason ? reasonId(reason) : nothing}
             @click=${() => this.#run(action)}
           >
             ${label}
@@ -297,6 +304,7 @@ export class ConversationPanel extends ConnectedElement {
         ${button('resume_ai', 'resume-ai', 'Resume AI', a.resumeAi)} ${button('release', 'release', 'Release', a.release)}
         ${button('dismiss_flags', 'mark-reviewed', 'Mark reviewed', a.markReviewed)}
       </div>
+      ${offline ? html`<p part="offline" id="offline">${OFFLINE_REASON}</p>` : nothing}
       <ul part="reasons">
         ${[...lines].map(([r, labels], i) => html`<li id="reason-${i}">${labels.join(' and ')}: ${r}</li>`)}
       </ul>
@@ -344,6 +352,7 @@ export class ConversationPanel extends ConnectedElement {
 
   #renderReply(c: ConversationState) {
     const sending = this.#pending === 'send_message';
+    const offline = isStale(this.connection);
     const near = this.draft.length >= MAX_MESSAGE_LENGTH * COUNTER_FROM;
     return html`<form part="reply" @submit=${this.#onSubmit}>
       <label for="reply">Reply to ${c.customer.name}</label>
@@ -360,7 +369,14 @@ export class ConversationPanel extends ConnectedElement {
         @paste=${this.#onPaste}
         @keydown=${this.#onReplyKeydown}
       ></textarea>
-      <button part="send" class="button primary" type="submit" ?disabled=${sending || !this.draft.trim()} aria-busy=${sending ? 'true' : nothing}>
+      <button
+        part="send"
+        class="button primary"
+        type="submit"
+        ?disabled=${offline || sending || !this.draft.trim()}
+        aria-busy=${sending ? 'true' : nothing}
+        aria-describedby=${offline ? 'offline' : nothing}
+      >
         Send
       </button>
       <p part="counter" id="counter" ?hidden=${!near}>${count(this.draft.length)} / ${count(MAX_MESSAGE_LENGTH)} characters</p>
@@ -413,7 +429,7 @@ export class ConversationPanel extends ConnectedElement {
 
   async #send(): Promise<void> {
     const text = this.draft.trim();
-    if (!text || this.#pending) return;
+    if (!text || this.#pending || isStale(this.connection)) return;
     // The draft is cleared only once the server has the message: a failure never loses it.
     if (await this.#run('send_message', text)) this.draft = '';
   }

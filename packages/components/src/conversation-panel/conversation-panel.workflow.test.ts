@@ -106,6 +106,30 @@ describe('<conversation-panel> main path', () => {
     expect(textOf(part(el, '[part="limit"]'))).to.equal('Not pasted: the reply would be 4,100 characters, over the limit of 4,000. Shorten it and paste again.');
   });
 
+  it('while the connection is down every action and Send are disabled, with the reason said once; the draft stays editable', async () => {
+    const { el, client } = await connected(alex);
+    const box = part<HTMLTextAreaElement>(el, '#reply');
+    box.value = 'Typed while offline';
+    box.dispatchEvent(new Event('input'));
+    client.setConnection({ status: 'reconnecting', attempt: 1 });
+    await el.updateComplete;
+    const offline = part(el, '[part="offline"]');
+    expect(textOf(offline)).to.equal('Not connected: actions wait until the connection is back. Your reply is kept.');
+    const controls = [...parts<HTMLButtonElement>(el, '[part~="action"]'), part<HTMLButtonElement>(el, '[part="send"]')];
+    for (const b of controls) {
+      expect(b.disabled, textOf(b)).to.equal(true);
+      expect(b.getAttribute('aria-describedby')).to.equal('offline');
+    }
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    expect(client.calls.filter((c) => c.command === 'sendMessage')).to.have.length(0);
+    expect(box.readOnly).to.equal(false);
+    await expectAccessibleInBothThemes(el);
+    client.setConnection({ status: 'open', attempt: 0 });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part="offline"]')).to.equal(null);
+    expect(part<HTMLButtonElement>(el, '[part="send"]').disabled).to.equal(false);
+  });
+
   it('a disabled action explains itself once: "Claimed by" is said by the holder notice only', async () => {
     const { el } = await connected(sam);
     expect(textOf(part(el, '[part="base"]')).split('Claimed by Sam Support')).to.have.length(2);

@@ -44,6 +44,18 @@ export const styles = css`
   [part='body'].with-panel {
     grid-template-columns: minmax(0, 1fr) minmax(18rem, var(--handoff-panel-width, 28rem));
   }
+  [part='stale'] {
+    padding: 0.5rem 0.75rem;
+    border-radius: var(--_radius);
+    background: var(--_caution-surface);
+    color: var(--_caution);
+    font-weight: 600;
+  }
+  /* Stale while offline: greyed and hatched (not faded, so text keeps its contrast). */
+  .stale [part='services'] {
+    filter: grayscale(1);
+    background: repeating-linear-gradient(135deg, transparent 0 10px, color-mix(in srgb, var(--_border) 35%, transparent) 10px 12px);
+  }
   [part='panel'] {
     position: sticky;
     top: 0;

@@ -12,6 +12,7 @@ import { HandoffStatsElement } from '../handoff-stats/handoff-stats.js';
 import { ServiceModeToggle } from '../service-mode-toggle/service-mode-toggle.js';
 import { MuteController } from '../controllers/mute.js';
 import { emit, type OpenConversationEvent } from '../events.js';
+import { isStale, timeTag } from '../utils/format.js';
 import { MUTE_KEY } from '../utils/sound.js';
 import { virtualList } from '../virtual-list/virtual-list.js';
 import { styles } from './handoff-screen.styles.js';
@@ -77,6 +78,7 @@ const TICK_MS = 30_000;
  * @csspart toolbar - The Set all services area.
  * @csspart toolbar-label - The "Set all services" text.
  * @csspart set-all - The Set all services `<service-mode-toggle>`.
+ * @csspart stale - "Not live…": shown while the connection is down, with the last sync time; the list below is dimmed.
  * @csspart body - The services and the panel, side by side.
  * @csspart services - The column of service sections.
  * @csspart service - One service's section.
@@ -221,6 +223,8 @@ export class HandoffScreen extends ConnectedElement {
     for (const g of groups) claimedAll += g.claimed;
     const allMode = this.services.length && this.services.every((s) => s.mode === this.services[0]!.mode) ? this.services[0]!.mode : null;
     const now = this.now || this.tick;
+    const stale = isStale(this.connection);
+    const synced = this.connection?.lastSyncedAt;
 
     return html`<div part="base">
         <div part="header">
@@ -235,7 +239,12 @@ export class HandoffScreen extends ConnectedElement {
               <service-mode-toggle part="set-all" all label="Set all services" .mode=${allMode} .claimed=${claimedAll}></service-mode-toggle>
             </div>`
           : nothing}
-        <div part="body" class=${this.selected ? 'with-panel' : ''}>
+        ${stale
+          ? html`<p part="stale" role="status">
+              ${synced ? html`Not live. The list shows the state last synced at ${timeTag(synced)} and may be out of date.` : 'Not live. The list may be out of date.'}
+            </p>`
+          : nothing}
+        <div part="body" class="${this.selected ? 'with-panel' : ''} ${stale ? 'stale' : ''}">
           <div part="services">${groups.map((g) => guard([g, this.selected, now], () => this.#renderGroup(g, now)))}</div>
           ${this.selected
             ? html`<conversation-panel
@@ -244,6 +253,7 @@ export class HandoffScreen extends ConnectedElement {
                 .conversation=${selected ?? null}
                 .transcript=${this.transcripts[this.selected] ?? null}
                 .me=${this.me}
+                .connection=${this.connection}
                 mode=${service?.mode || nothing}
                 service-name=${service?.name || ''}
               ></conversation-panel>`

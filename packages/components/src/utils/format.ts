@@ -31,6 +31,9 @@ export const CONNECTION_LABELS: Record<ConnectionStatus, string> = {
   closed: 'Disconnected',
 };
 
+/** Whether the connection is down, so what is shown may be out of date and commands cannot act now. */
+export const isStale = (c: { readonly status: ConnectionStatus } | null | undefined): boolean => !!c && c.status !== 'open' && c.status !== 'connecting';
+
 /** "just now", "3 min", "2 h", "4 d": how long ago `at` was. */
 export function formatAge(at: number, now: number): string {
   const minutes = Math.floor(Math.max(0, now - at) / 60_000);
@@ -42,7 +45,7 @@ export function formatAge(at: number, now: number): string {
 }
 
 /** A wall-clock time such as "14:03". */
-function formatTime(at: number): string {
+export function formatTime(at: number): string {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
