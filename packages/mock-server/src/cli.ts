@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       title: `Handoff mock server (protocol v1, epoch ${server.epoch}, ${config.server.redisUrl ? `state in Redis ${redactUrl(config.server.redisUrl)}` : 'state in memory'})`,
       httpUrl: server.httpUrl,
       agents,
+      channels: config.server.channels,
       notes: [`simulator     ${sim}`],
     }),
   );

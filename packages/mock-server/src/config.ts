@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { AgentRoleSchema, ModeSchema } from '@handoff/sdk/protocol';
 import { AiConfigSchema } from './ai/config.js';
+import { ChannelConfigSchema, DEMO_CHANNELS } from './api/index.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { isLogLevel, type LogLevel } from './log.js';
 import type { ServerOptions } from './server.js';
@@ -17,7 +18,8 @@ export const USAGE = `Usage: handoff-mock-server [options]
 
   --port <n>              HTTP/WebSocket port (env PORT, default 8080; 0 = any free port)
   --host <addr>           address to bind (env HOST, default 127.0.0.1)
-  --config <file.json>    agents (replacing the demo agents), services and their AI adapters, allowed origins (env HANDOFF_CONFIG)
+  --config <file.json>    agents (replacing the demo agents), services and their AI adapters, customer channels
+                          (replacing the demo channel), allowed origins (env HANDOFF_CONFIG)
   --allow-origin <origin> browser origin allowed to open sockets; repeatable, or * (env ALLOWED_ORIGINS, comma-separated)
   --redis <url>           keep state in Redis, shared by instances and kept across restarts (env REDIS_URL; default: in memory)
   --instances <n>         run n instances on ports port+1..port+n behind a round-robin balancer on port (needs --redis; default 1)
@@ -66,6 +68,8 @@ const ConfigFileSchema = v.object({
     v.pipe(v.array(v.object({ id: v.pipe(v.string(), v.minLength(1)), name: v.string(), mode: ModeSchema, ai: v.optional(AiConfigSchema) })), v.minLength(1)),
   ),
   allowedOrigins: v.optional(v.array(v.string())),
+  /** Customer channels on the HTTP API (replacing the demo channel). */
+  channels: v.optional(v.array(ChannelConfigSchema)),
 });
 export type ConfigFile = v.InferOutput<typeof ConfigFileSchema>;
 
@@ -144,6 +148,9 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): CliConfig {
       server.ai = Object.fromEntries(file.services.flatMap((s) => (s.ai ? [[s.id, s.ai]] : [])));
     }
     if (file.allowedOrigins && !server.allowedOrigins) server.allowedOrigins = file.allowedOrigins;
+    server.channels = file.channels ?? [];
+  } else {
+    server.channels = DEMO_CHANNELS;
   }
 
   if (values.simulate) {

@@ -10,11 +10,11 @@ import {
   CustomerClientFrameSchema,
   CustomerHelloSchema,
   PROTOCOL_VERSION,
-  type CustomerClientFrame,
   type CustomerHello,
   type EventFrame,
 } from '@handoff/sdk/protocol';
 import { Connection, HandshakeRefusal, type ConnectionContext } from './connection.js';
+import { runCustomerCommand, startCustomerConversation, type CustomerCommand } from './customer-commands.js';
 import type { Customers } from './customers.js';
 import { Refusal, type Handoff } from './handoff.js';
 import type { ConversationRecord } from './store.js';
@@ -71,17 +71,8 @@ export class CustomerSocket extends Connection {
     );
   }
 
-  private async startNew(hello: CustomerHello): Promise<ConversationRecord> {
-    // Caps and load shedding apply only here: a conversation that exists is never refused.
-    const admission = this.opts.customers.admit(this.ctx.address);
-    try {
-      const c = await this.opts.handoff.startConversation(hello.serviceId, hello.name?.trim() || 'Guest');
-      admission.release(c.id);
-      return c;
-    } catch (err) {
-      admission.release();
-      throw err;
-    }
+  private startNew(hello: CustomerHello): Promise<ConversationRecord> {
+    return startCustomerConversation(this.opts, this.ctx.address, hello.serviceId, hello.name);
   }
 
   private async join(conversation: ConversationRecord): Promise<void> {
@@ -135,17 +126,16 @@ export class CustomerSocket extends Connection {
     void this.run(frame);
   }
 
-  private async run(frame: Exclude<CustomerClientFrame, { type: 'ping' | 'pong' | 'customer_hello' }>): Promise<void> {
+  private async run(frame: CustomerCommand): Promise<void> {
     const { handoff } = this.opts;
     const id = this.conversationId!;
     try {
       if (frame.type === 'leave') {
         // Ack first: ending the conversation sends `ended` and closes this socket.
         this.send({ type: 'ack', id: frame.id });
-        return await handoff.leave(id);
+        return void (await runCustomerCommand(handoff, id, frame));
       }
-      if (frame.type === 'customer_message') await handoff.customerMessage(id, frame.text);
-      else await handoff.rate(id, frame.messageId, frame.rating);
+      await runCustomerCommand(handoff, id, frame);
       this.send({ type: 'ack', id: frame.id });
     } catch (err) {
       if (err instanceof Refusal) this.sendError(err.code, err.message, { id: frame.id });

@@ -93,7 +93,8 @@ export class Handoff {
   // Customer side
   // -------------------------------------------------------------------------------------------
 
-  async startConversation(serviceId: string, customerName: string): Promise<ConversationRecord> {
+  /** `customerId`: the channel's own id for the customer (HTTP API); default a new one. */
+  async startConversation(serviceId: string, customerName: string, customerId?: string): Promise<ConversationRecord> {
     const service = await this.store.getService(serviceId);
     if (!service) throw new Refusal('not_found', `No service "${serviceId}".`);
     const now = this.now();
@@ -101,7 +102,7 @@ export class Handoff {
     const record: ConversationRecord = {
       id: this.newId('c'),
       serviceId,
-      customer: { id: this.newId('u'), name: customerName },
+      customer: { id: customerId ?? this.newId('u'), name: customerName },
       status: humanOnly ? 'paused' : 'ai',
       claim: null,
       flags: [],

@@ -1,6 +1,6 @@
 /**
  * The integration HTTP API under `/api/v1` (docs/integration.md): late AI replies for the webhook
- * adapter. Bodies are read raw, so signatures are checked over the exact bytes that were sent.
+ * adapter, and the channel routes (api/). Bodies are read raw, so signatures are checked over the exact bytes that were sent.
  */
 import express from 'express';
 import { lateReplyHandler } from './ai/replies-route.js';
@@ -10,11 +10,14 @@ import type { Handoff } from './handoff.js';
 export interface ApiDeps {
   handoff: Handoff;
   pending: PendingReplies;
+  /** The channel routes and the OpenAPI document (api/index.ts). */
+  mount?: (router: express.Router) => void;
 }
 
 export function apiRouter(deps: ApiDeps): express.Router {
   const router = express.Router();
   router.use(express.raw({ type: () => true, limit: '64kb' }));
   router.post('/ai/replies', lateReplyHandler(deps.handoff.ai, deps.pending));
+  deps.mount?.(router);
   return router;
 }

@@ -63,6 +63,7 @@ export async function runInstances(config: CliConfig, argv: string[]): Promise<v
       title: `Handoff mock server: ${config.instances} instances on one Redis, behind a round-robin balancer`,
       httpUrl: url,
       agents: config.server.agents ?? DEFAULT_AGENTS,
+      channels: config.server.channels,
       notes: ['kill an instance (its pid is printed below) to watch its consoles move to another'],
     }),
   );

@@ -9,6 +9,9 @@ import express from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, type Service } from '@handoff/sdk/protocol';
 import { aiFromOptions, type AiConfig } from './ai/config.js';
+import { channelSeam, type ChannelConfig } from './api/index.js';
+import type { DeliveryOptions } from './webhooks/outbox.js';
+import type { Webhooks } from './webhooks/webhooks.js';
 import type { AiServiceSettings } from './ai/runner.js';
 import { AgentSocket, type AgentConfig } from './agent-socket.js';
 import { Authenticator, type JwtConfig } from './auth.js';
@@ -62,6 +65,10 @@ export interface ServerOptions {
   /** The AI adapter per service id (ai/config.ts); services not listed use the FAQ stand-in. */
   ai?: Readonly<Record<string, AiConfig | AiServiceSettings>>;
   agents?: readonly AgentConfig[];
+  /** Customer channels on the HTTP API, with their outbound webhooks (api/, docs/integration.md). Default: none. */
+  channels?: readonly ChannelConfig[];
+  /** Retries, timeouts and queue bound of outbound webhooks (webhooks/outbox.ts). */
+  webhookDelivery?: Partial<DeliveryOptions>;
   /** Also accept JWTs from the team's sign-in (auth.ts, docs/integration.md). */
   jwt?: JwtConfig;
   /**
@@ -102,6 +109,8 @@ export interface RunningServer {
   store: Store;
   handoff: Handoff;
   simulator: Simulator | undefined;
+  /** Outbound webhook deliveries per channel (delivered, dropped, waiting). */
+  webhooks: Pick<Webhooks, 'stats'>;
   /** Graceful: every socket is closed with 1001 (going away). */
   close(): Promise<void>;
   /** Cuts every socket without a close frame, as a network failure would (for tests). */
@@ -147,7 +156,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const app = express();
   app.disable('x-powered-by');
   mountRoutes(app, store, options, () => health());
-  app.use('/api/v1', apiRouter({ handoff, pending: ai.pending }));
+  const addressOf = (req: IncomingMessage) => clientAddress(req, options.trustProxy ?? false);
+  const seam = await channelSeam({ handoff, customers, limiter, log, channels: options.channels ?? [], delivery: options.webhookDelivery, redisUrl: options.redisUrl, address: addressOf });
+  app.use('/api/v1', apiRouter({ handoff, pending: ai.pending, mount: seam.mount }));
   const http = createServer(app);
 
   // Compared by their normal form (scheme and host in lower case, no default port, no path).
@@ -181,7 +192,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         ws.close(CloseCode.OriginForbidden, 'origin not allowed');
         return;
       }
-      const ctx = { limiter, log, address: clientAddress(req, options.trustProxy ?? false) };
+      const ctx = { limiter, log, address: addressOf(req) };
       if (route === '/ws/agent') {
         track(new AgentSocket(ws, ctx, { handoff, auth, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages: options.snapshotMessages ?? 50, inflight }));
       } else {
@@ -257,6 +268,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     store,
     handoff,
     simulator,
+    webhooks: seam.webhooks,
     close() {
       closed ??= (async () => {
         closing = true; // refuse new sockets at once, so a reconnect goes elsewhere or waits
@@ -264,6 +276,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         simulator?.stop();
         handoff.close();
         customers.close();
+        await seam.close();
         lag.stop();
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
         // Give the close handshakes a moment, then cut whatever is left.

@@ -63,7 +63,7 @@ export async function startTopology(topology: Topology, options: ServerOptions):
 let servers = 0;
 let redis: Promise<RedisProcess> | undefined;
 /** One redis-server per test process, started on first use and killed when the process exits. */
-function testRedis(): Promise<RedisProcess> {
+export function testRedis(): Promise<RedisProcess> {
   redis ??= startRedis().then((r) => {
     r.unref();
     process.once('exit', () => {
@@ -95,6 +95,7 @@ async function spread(instances: RunningServer[], balancer: Balancer): Promise<R
     store: first.store,
     handoff: first.handoff,
     simulator: first.simulator,
+    webhooks: first.webhooks,
     async close() {
       await Promise.all(instances.map((s) => s.close()));
       await balancer.close();
