@@ -202,3 +202,25 @@ describe('outbound webhooks: two instances on one Redis', () => {
     }
   });
 });
+
+describe('outbound webhooks: take-over', () => {
+  test('an AI answer composed before a take-over is never delivered; the agent\'s reply is', async () => {
+    const receiver = await Receiver.start();
+    const server = await start({ aiDelayMs: 400, channels: channels(receiver), webhookDelivery: fast });
+    try {
+      const agent = await AgentPeer.connect(server);
+      const { web, id } = await startChat(server, 'taken');
+      await web(`/conversations/${id}/messages`, { text: 'How do I get a refund?' });
+      await agent.ok({ type: 'take_over', conversationId: id }); // the AI is still composing
+      await agent.ok({ type: 'send_message', conversationId: id, text: 'Alex here, I will sort it out.' });
+      await receiver.waitFor((r) => r.body.conversationId === id && r.body.type === 'message' && (r.body.message as { role: string }).role === 'agent', 'the agent reply');
+      await new Promise((r) => setTimeout(r, 600)); // past the AI's delay
+      const roles = receiver.accepted.filter((r) => r.body.conversationId === id && r.body.type === 'message').map((r) => (r.body.message as { role: string }).role);
+      assert.ok(!roles.includes('ai'), roles.join());
+      agent.close();
+    } finally {
+      await server.close();
+      await receiver.down();
+    }
+  });
+});
