@@ -22,7 +22,7 @@ describe('channel API', () => {
     receiver = await Receiver.start();
     server = await start({
       channels: [{ ...WEB, webhook: { url: receiver.url, secret: WEBHOOK_SECRET } }, MAIL],
-      limits: { commandBurst: 3, commandsPerSecond: 0.5, authFailures: 3, conversationsPerAddress: 1 },
+      limits: { commandBurst: 3, commandsPerSecond: 0.5, authFailures: 3, conversationsPerAddress: 1, maxEventLoopLagMs: 0 },
     });
     web = channelClient(server.httpUrl, WEB.secret);
   });
@@ -85,7 +85,7 @@ describe('channel API: the customer socket\'s rules', () => {
   let web: ReturnType<typeof channelClient>;
   let mail: ReturnType<typeof channelClient>;
   before(async () => {
-    server = await start({ channels: [WEB, MAIL], limits: { commandBurst: 3, commandsPerSecond: 0.5, conversationsPerAddress: 1, maxConversations: 3 } });
+    server = await start({ channels: [WEB, MAIL], limits: { commandBurst: 3, commandsPerSecond: 0.5, conversationsPerAddress: 1, maxConversations: 3, maxEventLoopLagMs: 0 } });
     web = channelClient(server.httpUrl, WEB.secret);
     mail = channelClient(server.httpUrl, MAIL.secret);
   });
