@@ -20,6 +20,7 @@ describe('configuration', () => {
     assert.equal(server.agents, undefined);
     assert.equal(server.simulate, undefined);
     assert.equal(server.logLevel, 'warn');
+    assert.deepEqual(server.channels, [{ id: 'demo', secret: 'demo-channel-secret' }]);
   });
 
   test('environment, then flags on top', () => {
@@ -61,6 +62,12 @@ describe('configuration', () => {
     const { server } = readConfig(['--config', file], {});
     assert.deepEqual(server.agents, [{ id: 'kim', name: 'Kim Lee', token: 'secret-token-kim' }]);
     assert.deepEqual(server.services, [{ id: 'it', name: 'IT', mode: 'human_only' }]);
+    assert.deepEqual(server.channels, [], 'a config file without channels has no demo channel');
+    const channel = { id: 'web', secret: 'web-channel-secret-0001', webhook: { url: 'https://backend.example/hooks', secret: 'whsec-0123456789abcdef' } };
+    writeFileSync(file, JSON.stringify({ agents: [{ id: 'kim', name: 'Kim Lee', token: 'secret-token-kim' }], channels: [channel] }));
+    assert.deepEqual(readConfig(['--config', file], {}).server.channels, [channel]);
+    writeFileSync(file, JSON.stringify({ agents: [{ id: 'kim', name: 'Kim Lee', token: 'secret-token-kim' }], channels: [{ id: 'web', secret: 'short' }] }));
+    assert.throws(() => readConfig(['--config', file], {}), /channels\.0\.secret: a channel secret has at least 16 characters/);
     writeFileSync(file, JSON.stringify({ agents: [{ id: 'kim', name: 'Kim', token: 'short' }] }));
     assert.throws(() => readConfig(['--config', file], {}), /agents\.0\.token/);
   });
@@ -83,6 +90,8 @@ describe('cli', () => {
       assert.match(out, /customer chat http:\/\/127\.0\.0\.1:\d+\/chat/);
       assert.match(out, /demo-agent1\s+agent1 \(Alex Agent\)/);
       assert.match(out, /demo-agent2\s+agent2 \(Sam Agent\)/);
+      assert.match(out, /channel API\s+http:\/\/127\.0\.0\.1:\d+\/api\/v1\/conversations/);
+      assert.match(out, /demo-channel-secret\s+demo/);
       const agentUrl = /agent socket\s+(\S+)/.exec(out)![1]!;
       const peer = await Peer.open(agentUrl);
       peer.send({ type: 'hello', protocol: 1, token: 'demo-agent1' });
