@@ -26,6 +26,7 @@ import { Outbox } from './outbox.js';
 import { Sync, scheduler } from './sync.js';
 import type { BatchTiming } from './sync.js';
 import { Escalations } from './escalations.js';
+import { ValuesArray } from './values-array.js';
 import type { UrlOption } from './socket.js';
 
 export interface HandoffLogger {
@@ -115,7 +116,7 @@ export class Client implements HandoffClient {
     this.me$ = select((s) => s.me);
     this.stats$ = select((s) => s.stats);
     this.services$ = values((s) => s.services);
-    this.conversations$ = values((s) => s.conversations);
+    this.conversations$ = shareLatest(conversationsOf(state$));
     this.groups$ = select((s) => s.groups);
     // Hot: the changes of the batches after subscribing, never a replay of an old one (the
     // store replays its current state on subscribe: skip it).
@@ -296,6 +297,24 @@ export class Client implements HandoffClient {
     const next = reduce(this.#store.value, action);
     if (next !== this.#store.value) this.#store.next(next);
   }
+}
+
+/**
+ * The conversations of each state as an array, patched from the last one by the ids its batch
+ * changed: O(change) per batch, not O(n) (values-array.ts, docs/decisions.md D41). The store emits
+ * every state in order, so each `changes` is the step from the state seen before it.
+ */
+function conversationsOf(state$: Observable<HandoffState>): Observable<readonly ConversationState[]> {
+  return new Observable((subscriber) => {
+    let list: ValuesArray<ConversationState> | null = null;
+    return state$.subscribe({
+      next: ({ conversations, changes }) => {
+        if (list?.shows(conversations)) return;
+        subscriber.next(list ? list.advance(conversations, [...changes.added, ...changes.updated, ...changes.removed]) : (list = new ValuesArray(conversations)).current);
+      },
+      complete: () => subscriber.complete(),
+    });
+  });
 }
 
 /** null for in-memory dedupe: the client's own set of seen escalations does it, with no promise per escalation. */

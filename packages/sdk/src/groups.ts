@@ -2,7 +2,8 @@
  * Conversations grouped by service, kept in the reducer's pass: a batch edits only the groups of
  * the services it touched, and a group's conversations live in a persistent map of their own,
  * so one changed conversation costs a chunk copy, never a walk over the list. The array a group
- * shows is made the first time someone reads it, once per version of the group.
+ * shows is made the first time someone reads it; from then on, each new version of the group
+ * patches it by the ids its batch touched (values-array.ts, docs/decisions.md D41): O(change).
  */
 import type { ConversationState, Service } from './protocol/types.js';
 import type { ServiceGroup } from './client-types.js';
@@ -10,6 +11,13 @@ import { OrderedMap } from './ordered-map.js';
 import type { OrderedMapBuilder } from './ordered-map.js';
 import { countConversation } from './stats.js';
 import { sameEntries } from './equality.js';
+import { ValuesArray } from './values-array.js';
+
+/** A group's array and the patcher it came from (null until someone reads the array). */
+interface List {
+  array: readonly ConversationState[] | null;
+  values: ValuesArray<ConversationState> | null;
+}
 
 interface Counts {
   active: number;
@@ -26,9 +34,9 @@ export class Group implements ServiceGroup {
   /** This service's conversations, in list order. */
   readonly members: OrderedMap<ConversationState>;
   /** Shared by the versions of a group that differ only in their service (one array for all). */
-  readonly #list: { array: readonly ConversationState[] | null };
+  readonly #list: List;
 
-  constructor(service: Service, members: OrderedMap<ConversationState>, counts: Omit<Counts, 'active'>, list: { array: readonly ConversationState[] | null } = { array: null }) {
+  constructor(service: Service, members: OrderedMap<ConversationState>, counts: Omit<Counts, 'active'>, list: List = { array: null, values: null }) {
     this.service = service;
     this.members = members;
     this.claimed = counts.claimed;
@@ -38,7 +46,23 @@ export class Group implements ServiceGroup {
   }
 
   get conversations(): readonly ConversationState[] {
-    return (this.#list.array ??= this.members.valuesArray());
+    const list = this.#list;
+    if (!list.array) list.array = (list.values = new ValuesArray(this.members)).current;
+    return list.array;
+  }
+
+  /**
+   * The next version of this group: `members` after a batch that set or deleted the ids in
+   * `touched`. Its array is patched from this one's when this one's was read and is still the
+   * latest its patcher made; else it is made when read.
+   */
+  next(service: Service, members: OrderedMap<ConversationState>, counts: Omit<Counts, 'active'>, touched: ReadonlySet<string>): Group {
+    const { array, values } = this.#list;
+    const list: List =
+      array && values && values.current === array && values.shows(this.members)
+        ? { array: values.advance(members, touched), values }
+        : { array: null, values: null };
+    return new Group(service, members, counts, list);
   }
 
   /** The same conversations under a changed service (a mode change): shares the array. */
@@ -102,7 +126,7 @@ export class GroupsDraft {
       const e = this.#edits.get(s.id);
       const members = e?.members.build();
       let g: Group;
-      if (members && !(old && unchanged(old.members, members, e!.touched))) g = new Group(s, members, e!.counts);
+      if (members && !(old && unchanged(old.members, members, e!.touched))) g = old ? old.next(s, members, e!.counts, e!.touched) : new Group(s, members, e!.counts);
       else if (!old) g = new Group(s, OrderedMap.empty(), ZERO);
       else g = old.service === s ? old : old.withService(s);
       if (g !== this.#base[i++]) same = false;

@@ -106,6 +106,11 @@ export class OrderedMap<V, X = never> implements ReadonlyMap<string, V> {
     return find(this.parts.index, this.parts.keyChunks, key) !== undefined;
   }
 
+  /** How many slots this version has used: grows by one for each key added, whatever was deleted. */
+  get slots(): number {
+    return this.parts.end;
+  }
+
   /** True when `other` has the very same values in the same order: it is this map, or a version that changed only extras. */
   hasSameValues(other: OrderedMap<V, unknown>): boolean {
     return this.parts.chunks === other.parts.chunks;

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProtocolError } from '@handoff/sdk';
-import type { EscalationEvent, EventBody, EventFrame, Snapshot } from '@handoff/sdk';
+import type { ConversationState, EscalationEvent, EventBody, EventFrame, Snapshot } from '@handoff/sdk';
+import { OrderedMap } from '../src/ordered-map.js';
 import { initialState, reduce, stateOf } from '@handoff/sdk/internal';
 import type { HandoffAction, HandoffState } from '@handoff/sdk/internal';
 import { Sync } from '../src/sync.js';
@@ -90,7 +91,24 @@ describe('coalescing', () => {
     const seen: EscalationEvent[] = [];
     try {
       await waitOpen(client);
-      const sub = stateOf(client).subscribe(() => emissions++);
+      let latest = OrderedMap.empty<ConversationState>() as HandoffState['conversations'];
+      const sub = stateOf(client).subscribe((s) => {
+        emissions++;
+        latest = s.conversations;
+      });
+      // The patched list (values-array.ts): at every emission the state's conversations, in order,
+      // none lost or doubled, a new reference each time; the one before still as it was emitted.
+      const lists: { array: readonly ConversationState[]; copy: ConversationState[] }[] = [];
+      const listSub = client.conversations$.subscribe((array) => {
+        assert.deepEqual(array.map((c) => c.id), [...latest.keys()], 'order, no loss, no duplicate');
+        assert.ok(array.every((c) => c === latest.get(c.id)), 'the very objects of the state');
+        const last = lists.at(-1);
+        if (last) {
+          assert.notEqual(array, last.array, 'a new reference per emission');
+          assert.deepEqual(last.array, last.copy, 'the previous emission is left as it was');
+        }
+        lists.push({ array, copy: array.slice() });
+      });
       client.escalations$.subscribe((e) => seen.push(e));
       const before = await server.store.currentSeq();
       emissions = 0;
@@ -98,6 +116,8 @@ describe('coalescing', () => {
       await assertInSync(client, server);
       const events = (await server.store.currentSeq()) - before;
       sub.unsubscribe();
+      listSub.unsubscribe();
+      assert.ok(lists.length > 10, `${lists.length} lists`);
       assert.ok(emissions < events / 2, `${emissions} emissions for ${events} events`);
       const ids = seen.map((e) => e.escalation.id);
       assert.equal(new Set(ids).size, ids.length, 'no escalation announced twice');

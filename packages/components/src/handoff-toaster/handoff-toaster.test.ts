@@ -268,6 +268,25 @@ describe('<handoff-toaster>', () => {
     expect(client.subscribers.escalations).to.equal(0);
   });
 
+  it('connected: follows a batch in O(change): reads only the toasted conversations it changed, never the whole list', async () => {
+    const list = Array.from({ length: 2000 }, (_, i) => conversation({ id: `c${i}` }));
+    const client = new FakeHandoffClient({ conversations: list });
+    const read: string[] = [];
+    const conversation$ = client.conversation$.bind(client);
+    client.conversation$ = (id: string) => (read.push(id), conversation$(id));
+    const el = await fixture<HandoffToaster>(html`<handoff-toaster storage-key=${STORAGE_KEY} .player=${new FakePlayer()} .client=${client}></handoff-toaster>`);
+    expect(client.subscribers.conversations ?? 0, 'no subscription to the whole list').to.equal(0);
+    client.escalate('c7', ['help_requested']);
+    await el.updateComplete;
+    read.length = 0;
+    for (let i = 100; i < 150; i++) client.update(`c${i}`, { status: 'paused' });
+    expect(read, 'untoasted conversations are not read').to.deep.equal([]);
+    client.update('c7', { claim: { agent: { id: 'a2', name: 'Sam' }, at: 1 } });
+    expect(read).to.deep.equal(['c7']);
+    await el.updateComplete;
+    expect(parts(el, '[part="toast"]'), 'claimed: resolved').to.have.length(0);
+  });
+
   it('passes axe in light and dark with toasts and the Enable sound button', async () => {
     const player = new FakePlayer();
     player.blocked = true;

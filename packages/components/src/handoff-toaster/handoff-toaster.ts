@@ -1,6 +1,6 @@
 // Over 300 lines: the toaster's state (entries, expiry, louder alerts, sound) is one unit; split, each half would need the other's internals.
 import { html, nothing, type PropertyDeclarations } from 'lit';
-import type { ConversationState, EscalationEvent, Flag } from '@handoff/sdk';
+import type { ConversationChanges, ConversationState, EscalationEvent, Flag } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { MuteController } from '../controllers/mute.js';
@@ -140,11 +140,13 @@ export class HandoffToaster extends ConnectedElement {
     apply: (muted) => (this.muted = muted),
     keepOwn: () => this.hasAttribute('muted'),
   });
+  /** The toasts by conversation, for the `toasts` array they were made from. */
+  #toastsBy: { toasts: readonly Toast[]; byConversation: Map<string, Toast> } | undefined;
 
   constructor() {
     super();
     this.observe((c) => c.escalations$, (e) => this.notify(toastOf(e)));
-    this.observe((c) => c.conversations$, (list) => this.#follow(list));
+    this.observe((c) => c.changes$, (changes) => this.#follow(changes));
   }
 
   override connectedCallback(): void {
@@ -300,14 +302,21 @@ export class HandoffToaster extends ConnectedElement {
   }
 
   /** Forgets conversations claimed or no longer escalated; a new flag on a toasted one is a louder alert. */
-  #follow(list: readonly ConversationState[]): void {
-    if (!this.toasts.length) return;
-    const byId = new Map<string, ConversationState>();
-    for (const c of list) byId.set(c.id, c);
-    for (const t of this.toasts) {
-      const c = byId.get(t.conversationId);
-      if (!c?.escalation || c.claim) this.resolve(t.id);
-      else if (c.flags.some((f) => !t.reasons.includes(f))) this.notify({ ...t, id: c.escalation.id, reasons: c.flags });
+  #follow(changes: ConversationChanges): void {
+    const client = this.activeClient;
+    if (!this.toasts.length || !client) return;
+    // O(change): only the conversations this batch changed or removed, each looked up once.
+    if (this.#toastsBy?.toasts !== this.toasts) this.#toastsBy = { toasts: this.toasts, byConversation: new Map(this.toasts.map((t) => [t.conversationId, t])) };
+    const { byConversation } = this.#toastsBy;
+    for (const ids of [changes.updated, changes.removed]) {
+      for (const id of ids) {
+        const t = byConversation.get(id);
+        if (!t) continue;
+        let c: ConversationState | undefined;
+        client.conversation$(id).subscribe((value) => (c = value)).unsubscribe(); // its current value, synchronously
+        if (!c?.escalation || c.claim) this.resolve(t.id);
+        else if (c.flags.some((f) => !t.reasons.includes(f))) this.notify({ ...t, id: c.escalation.id, reasons: c.flags });
+      }
     }
   }
 }

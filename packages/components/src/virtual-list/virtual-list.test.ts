@@ -237,14 +237,31 @@ describe('virtualList', () => {
       for (let i = 0; i < 4; i++) await frame();
       expect(reads, 'layout reads after renders that changed nothing in view').to.equal(0);
 
-      // A change in view may change a height: measured once (a few reads), then quiet again.
+      // A change in view that keeps every size: no layout read either.
       const inView = [...next];
       inView[2] = { id: 2, label: 'Row 2, changed' };
       el.rows = inView;
       await el.updateComplete;
+      for (let i = 0; i < 4; i++) await frame();
+      expect(reads, 'layout reads after a change in view that kept every size').to.equal(0);
+      expect(items(el)[2]!.shadowRoot!.textContent).to.equal('Row 2, changed');
+
+      // A change in view that changes a height reaches the ResizeObserver: measured, then quiet again.
+      el.heightOf = (r) => (r.id === 2 ? 120 : 40);
+      el.rows = [...inView];
+      await el.updateComplete;
       await settle(el);
       expect(reads).to.be.greaterThan(0);
-      expect(ids(el).length).to.equal(rendered);
+      reads = 0;
+      for (let i = 0; i < 4; i++) await frame();
+      expect(reads, 'quiet once measured').to.equal(0);
+
+      // One more item (outside the window) resizes the trailing spacer: measured too.
+      el.rows = [...el.rows, { id: 1000, label: 'Row 1000' }];
+      await el.updateComplete;
+      await settle(el);
+      expect(reads).to.be.greaterThan(0);
+      expect(ids(el).length).to.be.closeTo(rendered, 3);
 
       // A scroll re-checks the window.
       reads = 0;

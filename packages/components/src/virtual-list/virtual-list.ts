@@ -27,9 +27,11 @@ export interface VirtualListOptions<T> {
  *
  * Measuring reads layout (`getBoundingClientRect`), so it happens only when sizes or positions
  * can have changed: on scroll, on a resize of the list or of a scrolling ancestor
- * (ResizeObserver), on focus moving in, and after a render that changed the number of items or
- * an item in the window. A render that changed only items outside the window does no layout
- * work, and reads nothing but the items it renders.
+ * (ResizeObserver), and on focus moving in; never because of a render. A render that changes the
+ * number of items resizes a spacer, and one that changes an item's height resizes the list: both
+ * reach the ResizeObserver, after layout. A render that changed no size does no layout work, and
+ * reads nothing but the items it renders (it may be given the same array, patched: the SDK's
+ * lists are, values-array.ts).
  */
 class VirtualList extends AsyncDirective {
   #part?: ChildPart;
@@ -57,19 +59,14 @@ class VirtualList extends AsyncDirective {
   }
 
   override update(part: ChildPart, [opts]: [VirtualListOptions<unknown>]) {
-    const before = this.#part && this.#opts.items;
-    // First render: not in the document yet, nothing to measure; render about a screenful.
-    if (!this.#part) this.#end = Math.ceil(innerHeight / this.#size);
+    // First render: not in the document yet, nothing to measure; render about a screenful, then
+    // measure (and start listening) on the next frame. Later renders leave it to the observers.
+    if (!this.#part) {
+      this.#end = Math.ceil(innerHeight / this.#size);
+      this.#schedule();
+    }
     this.#part = part;
-    // A new count moves the spacers; a new item in the window may have another height: re-check
-    // the window on the next frame. Anything else leaves every size and position as it was.
-    if (!before || before.length !== opts.items.length || this.#windowChanged(before, opts.items)) this.#schedule();
     return this.render(opts);
-  }
-
-  #windowChanged(before: readonly unknown[], after: readonly unknown[]): boolean {
-    for (let i = this.#start; i < this.#end; i++) if (before[i] !== after[i]) return true;
-    return false;
   }
 
   protected override disconnected(): void {
