@@ -22,7 +22,7 @@ export default {
   // analyzer write one into the root package.json.
   packagejson: false,
   dependencies: false,
-  plugins: [registeredTags(), attributeFieldDescriptions(), publishedPaths()],
+  plugins: [registeredTags(), attributeFieldDescriptions(), exportedParts(), publishedPaths()],
 };
 
 /**
@@ -80,6 +80,36 @@ function registeredTags() {
           if (!mod.exports.some((e) => e.kind === 'custom-element-definition' && e.name === tag)) {
             mod.exports.push({ kind: 'custom-element-definition', name: tag, declaration: { name: decl.name, module: mod.path } });
           }
+        }
+      }
+    },
+  };
+}
+
+/**
+ * The screen exports every part of the elements it renders under the name of its part for each
+ * (`card-badge`; `src/base/exported-parts.ts`, docs/decisions.md D42): list those names among the
+ * screen's parts, described from the child's own `@csspart`, so IDEs and docs offer them.
+ */
+function exportedParts() {
+  const CHILDREN = {
+    connection: 'handoff-connection-status',
+    stats: 'handoff-stats',
+    'set-all': 'service-mode-toggle',
+    'mode-toggle': 'service-mode-toggle',
+    card: 'conversation-card',
+    panel: 'conversation-panel',
+  };
+  return {
+    name: 'handoff-exported-parts',
+    packageLinkPhase({ customElementsManifest }) {
+      const decls = customElementsManifest.modules.flatMap((m) => m.declarations ?? []);
+      const byTag = new Map(decls.filter((d) => d.tagName).map((d) => [d.tagName, d]));
+      const screen = byTag.get('handoff-screen');
+      if (!screen) return;
+      for (const [prefix, tag] of Object.entries(CHILDREN)) {
+        for (const part of byTag.get(tag)?.cssParts ?? []) {
+          screen.cssParts.push({ name: `${prefix}-${part.name}`, description: `${part.description} (of \`${prefix}\`, exported)` });
         }
       }
     },

@@ -17,7 +17,8 @@ export type Theme = 'light' | 'dark';
  * The system tokens below (defaults in `tokens.styles.ts`) are read by every element; set them on
  * any ancestor. Component tokens (e.g. `--handoff-card-background`) fall back to them.
  *
- * @cssprop [--handoff-color-scheme=light dark] - `light`, `dark` or `light dark` (follow the OS). Inherited by every element inside.
+ * @cssprop [--handoff-color-scheme] - `light`, `dark` or `light dark` (follow the OS); wins over the host's `color-scheme`. Unset, the elements follow the `color-scheme` the host page declares, and the OS setting when it declares none.
+ * @cssprop [--handoff-line-height=1.45] - Line height of every element (the host page's does not leak in).
  * @cssprop [--handoff-font-family=system-ui, sans-serif] - Font of every element.
  * @cssprop [--handoff-font-size=0.875rem] - Base font size.
  * @cssprop [--handoff-radius=8px] - Corner radius of cards, panels and toasts (buttons use 2px less).
@@ -57,8 +58,10 @@ export class HandoffElement extends LitElement {
    */
   static dependencies: Record<string, CustomElementConstructor> = {};
 
-  /** Force a theme; by default the element follows `prefers-color-scheme` (or an inherited `--handoff-color-scheme`). */
+  /** Force a theme; by default the element follows the host page's `color-scheme` (or `prefers-color-scheme` when it declares none). */
   theme?: Theme;
+
+  readonly #internals = this.attachInternals();
 
   constructor() {
     super();
@@ -70,6 +73,44 @@ export class HandoffElement extends LitElement {
     clearDeclarativeRoot(this);
     return super.createRenderRoot();
   }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const root = this.getRootNode();
+    // Inside another handoff element, the scheme is inherited from it.
+    if (!(root instanceof ShadowRoot && root.host instanceof HandoffElement)) followHostScheme(this, this.#internals.states, true);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    followHostScheme(this, this.#internals.states, false);
+  }
+}
+
+/** The outermost handoff elements and their custom states, re-checked when the page's root or body changes attributes. */
+const outermost = new Map<HTMLElement, CustomStateSet>();
+let watcher: MutationObserver | undefined;
+
+/**
+ * An outermost element follows the host's `color-scheme` by inheritance. When the host declares
+ * none (`normal`, which would render light only), the `auto-scheme` state makes it `light dark`,
+ * the OS setting. A page that switches its theme by an attribute or class on `<html>` or `<body>`
+ * (Bootstrap's `data-bs-theme`) is re-checked. docs/decisions.md D42.
+ */
+function followHostScheme(el: HTMLElement, states: CustomStateSet, connected: boolean): void {
+  if (!connected) return void outermost.delete(el);
+  outermost.set(el, states);
+  if (!watcher) {
+    watcher = new MutationObserver(() => outermost.forEach((s, e) => checkScheme(e, s)));
+    for (const node of [document.documentElement, document.body]) if (node) watcher.observe(node, { attributes: true });
+  }
+  checkScheme(el, states);
+}
+
+function checkScheme(el: HTMLElement, states: CustomStateSet): void {
+  const parent = el.parentElement ?? (el.getRootNode() as ShadowRoot).host;
+  if (!parent || getComputedStyle(parent).colorScheme === 'normal') states.add('auto-scheme');
+  else states.delete('auto-scheme');
 }
 
 /**

@@ -10,8 +10,11 @@ import { css } from 'lit';
  */
 export const tokens = css`
   :host {
-    /* The theme is inherited through every shadow root by this one custom property. */
-    color-scheme: var(--handoff-color-scheme, light dark);
+    /*
+     * The host's color-scheme is inherited (undefined --handoff-color-scheme makes this inherit).
+     * A host that declares none gets light dark, i.e. the OS setting: see followHostScheme.
+     */
+    color-scheme: var(--handoff-color-scheme);
 
     --_font: var(--handoff-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     --_font-size: var(--handoff-font-size, 0.875rem);
@@ -38,6 +41,20 @@ export const tokens = css`
     font-family: var(--_font);
     font-size: var(--_font-size);
     color: var(--_text);
+    /* Inherited typography is the theme's, not the host page's. */
+    line-height: var(--handoff-line-height, 1.45);
+    font-weight: 400;
+    font-style: normal;
+    letter-spacing: normal;
+    word-spacing: normal;
+    text-transform: none;
+    text-indent: 0;
+    text-align: start;
+    text-shadow: none;
+    white-space: normal;
+  }
+  :host(:state(auto-scheme)) {
+    color-scheme: var(--handoff-color-scheme, light dark);
   }
   :host([theme='light']) {
     --handoff-color-scheme: light;

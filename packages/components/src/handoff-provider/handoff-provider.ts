@@ -2,7 +2,7 @@ import { LitElement, html, css, type PropertyDeclarations, type PropertyValues }
 import { ContextProvider } from '@lit/context';
 import { createHandoffClient, type HandoffClient } from '@handoff/sdk';
 import { handoffClientContext } from '../context.js';
-import { clearDeclarativeRoot } from '../base/handoff-element.js';
+import { clearDeclarativeRoot, type Theme } from '../base/handoff-element.js';
 
 /**
  * Hands one SDK client to every handoff element inside it, through Lit's context protocol
@@ -16,6 +16,7 @@ import { clearDeclarativeRoot } from '../base/handoff-element.js';
  *
  * @attr {string} url - The server's agent WebSocket URL (e.g. `wss://example.com/ws/agent`); with `token`, creates a client.
  * @attr {string} token - The agent's token, sent in the first frame (never in the URL).
+ * @attr {'light'|'dark'} theme - Force a theme on every handoff element inside (the toaster too); unset, they follow the host page.
  * @prop client - The client to provide. Set it yourself, or let `url` + `token` create one.
  *
  * @slot - The elements that use the client.
@@ -25,11 +26,19 @@ export class HandoffProvider extends LitElement {
     client: { attribute: false },
     url: {},
     token: {},
+    theme: { reflect: true },
   };
 
   static override styles = css`
     :host {
       display: contents;
+    }
+    /* Inherited by every element inside (docs/decisions.md D42). */
+    :host([theme='light']) {
+      --handoff-color-scheme: light;
+    }
+    :host([theme='dark']) {
+      --handoff-color-scheme: dark;
     }
   `;
 
@@ -37,6 +46,8 @@ export class HandoffProvider extends LitElement {
   static createClient: (options: { url: string; token: string }) => HandoffClient = (options) => createHandoffClient(options);
 
   client?: HandoffClient;
+  /** Force a theme on every handoff element inside; unset, they follow the host page. */
+  theme?: Theme;
   url = '';
   token = '';
 

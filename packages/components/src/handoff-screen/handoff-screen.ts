@@ -16,6 +16,7 @@ import { isStale, timeTag } from '../utils/format.js';
 import { MUTE_KEY } from '../utils/sound.js';
 import { virtualList } from '../virtual-list/virtual-list.js';
 import { styles } from './handoff-screen.styles.js';
+import { EXPORTS } from '../base/exported-parts.js';
 
 /** The age on cards is refreshed this often. */
 const TICK_MS = 30_000;
@@ -43,6 +44,10 @@ const TICK_MS = 30_000;
  * it fills them from the client, and provides the client (through @lit/context) to everything it
  * renders and to slotted elements, which connect themselves and run their commands; without
  * one, its parts fire their events for the host to handle.
+ *
+ * Every part of the elements inside is exported under the name of the part that holds it, then a
+ * dash: `card-badge`, `card-customer`, `panel-message-agent`, `mode-toggle-option`, `stats-value`
+ * (the manifest lists them all). `handoff-screen::part(card-badge)` reaches every card's badges.
  *
  * @summary The Human Handoff screen.
  *
@@ -90,6 +95,7 @@ const TICK_MS = 30_000;
  * @csspart card - Each `<conversation-card>`.
  * @csspart empty - "No active conversations".
  * @csspart panel - The `<conversation-panel>`.
+
  *
  * @cssprop --handoff-screen-background - Screen background (default `--handoff-color-surface`).
  * @cssprop --handoff-screen-padding - Padding around the screen (default 1rem).
@@ -230,13 +236,13 @@ export class HandoffScreen extends ConnectedElement {
         <div part="header">
           <h1 part="title">${this.heading}</h1>
           ${this.#mute.switch('sound')}
-          <handoff-connection-status part="connection" .state=${this.connection} status=${this.connection?.status ?? 'offline'}></handoff-connection-status>
+          <handoff-connection-status part="connection" exportparts=${EXPORTS.connection} .state=${this.connection} status=${this.connection?.status ?? 'offline'}></handoff-connection-status>
         </div>
-        <handoff-stats part="stats" .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>
+        <handoff-stats part="stats" exportparts=${EXPORTS.stats} .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>
         ${this.services.length >= 2
           ? html`<div part="toolbar">
               <span part="toolbar-label" aria-hidden="true">Set all services</span>
-              <service-mode-toggle part="set-all" all label="Set all services" .mode=${allMode} .claimed=${claimedAll}></service-mode-toggle>
+              <service-mode-toggle part="set-all" exportparts=${EXPORTS.setAll} all label="Set all services" .mode=${allMode} .claimed=${claimedAll}></service-mode-toggle>
             </div>`
           : nothing}
         ${stale
@@ -249,6 +255,7 @@ export class HandoffScreen extends ConnectedElement {
           ${this.selected
             ? html`<conversation-panel
                 part="panel"
+                exportparts=${EXPORTS.panel}
                 conversation-id=${this.selected}
                 .conversation=${selected ?? null}
                 .transcript=${this.transcripts[this.selected] ?? null}
@@ -270,7 +277,7 @@ export class HandoffScreen extends ConnectedElement {
       <header part="service-header">
         <h2 part="service-name" id="service-${s.id}" tabindex="-1">${s.name}</h2>
         <span part="service-count">${items.length} active</span>
-        <service-mode-toggle part="mode-toggle" service-id=${s.id} service-name=${s.name} .mode=${s.mode} .claimed=${g.claimed}></service-mode-toggle>
+        <service-mode-toggle part="mode-toggle" exportparts=${EXPORTS.modeToggle} service-id=${s.id} service-name=${s.name} .mode=${s.mode} .claimed=${g.claimed}></service-mode-toggle>
       </header>
       ${items.length
         ? html`<div part="list" role="list" aria-label="${s.name} conversations">
@@ -279,6 +286,7 @@ export class HandoffScreen extends ConnectedElement {
               keyFunction: (c) => c.id,
               renderItem: (c, i) => html`<conversation-card
                 part="card"
+                exportparts=${EXPORTS.card}
                 role="listitem"
                 aria-posinset=${i + 1}
                 aria-setsize=${items.length}
