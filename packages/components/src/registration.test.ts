@@ -51,7 +51,7 @@ describe('registration', () => {
       defineAll(registry);
       defineAll(registry);
       expect(warnings).to.have.length(1);
-      expect(warnings[0]).to.contain('<conversation-card>').and.contain('9.8.7').and.contain(VERSION);
+      expect(warnings[0]).to.contain("<conversation-card>").and.contain('9.8.7').and.contain(VERSION);
       expect(defined).not.to.include('conversation-card');
       expect(defined).to.include('handoff-screen');
       // The real registry, already holding these classes (the screen as <renamed-screen>): silent.

@@ -20,8 +20,6 @@ export function defineTag(tag: string, ctor: KitClass, registry: CustomElementRe
   }
   else if (existing !== ctor && !warned.has(tag)) {
     warned.add(tag);
-    console.warn(
-      `<${tag}> is already defined by @handoff/components ${existing.version ?? '(unknown version)'}; this copy (${VERSION}) keeps that one.`,
-    );
+    console.warn(`<${tag}>: @handoff/components ${existing.version} registered it first; ${VERSION} is not used`);
   }
 }

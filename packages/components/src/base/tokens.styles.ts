@@ -46,12 +46,8 @@ export const tokens = css`
     font-weight: 400;
     font-style: normal;
     letter-spacing: normal;
-    word-spacing: normal;
     text-transform: none;
-    text-indent: 0;
     text-align: start;
-    text-shadow: none;
-    white-space: normal;
   }
   :host(:state(auto-scheme)) {
     color-scheme: var(--handoff-color-scheme, light dark);
