@@ -7,6 +7,7 @@
 //   packages/components/vscode.html-custom-data.json        VS Code `html.customData`
 //   packages/components/web-types.json                      JetBrains web-types
 //   packages/react/dist/index.{js,d.ts}                     @lit/react wrappers with onX props
+//   packages/react/README.md                                the components table (between its markers)
 //
 // The generated types name properties and events; their value types come from the element
 // classes and `HandoffEventMap` themselves (indexed access), never from the manifest's type text.
@@ -218,3 +219,20 @@ write(join(components, 'web-types.json'), `${JSON.stringify(webTypes(), null, 2)
 const react = reactWrappers();
 write(join(root, 'packages/react/dist/index.js'), react.js);
 write(join(root, 'packages/react/dist/index.d.ts'), react.dts);
+
+/** The React README's table of components and event props, between its `generated` markers. */
+function reactReadme() {
+  const file = join(root, 'packages/react/README.md');
+  const text = readFileSync(file, 'utf8');
+  const [start, end] = ['<!-- generated:components -->', '<!-- /generated:components -->'];
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`packages/react/README.md lacks the ${start} ... ${end} markers`);
+  const rows = elements.map(
+    (el) => `| \`${componentName(el.tag)}\` | \`<${el.tag}>\` | ${el.events.map((e) => `\`${eventProp(e.name)}\``).join(', ') || '—'} |`,
+  );
+  const table = ['| component | tag | event props |', '|---|---|---|', ...rows].join('\n');
+  const next = `${text.slice(0, from + start.length)}\n${table}\n${text.slice(to)}`;
+  if (next !== text) writeFileSync(file, next);
+}
+reactReadme();

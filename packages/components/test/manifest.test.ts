@@ -154,3 +154,20 @@ test('the panel lists a message part for every role the protocol has', () => {
   const parts = new Set((elements.get('conversation-panel')?.cssParts ?? []).map((p) => p.name));
   assert.deepEqual(roles.filter((role) => !parts.has(`message-${role}`)), []);
 });
+
+test('every event is in each list of events: the Events docs page, the components README, the React README', () => {
+  const events = new Set(generateManifest().modules.flatMap((m) => (m.declarations ?? []).flatMap((d) => (d.events ?? []).map((e) => e.name!))));
+  // HandoffEventMap (the types) names the same events.
+  const typed = [...readFileSync(join(root, 'packages/components/src/events.ts'), 'utf8').matchAll(/^\s*'(handoff-[a-z-]+)':/gm)].map((m) => m[1]!);
+  assert.deepEqual([...events].sort(), [...new Set(typed)].sort(), 'the manifest and HandoffEventMap name the same events');
+  const camel = (name: string) => `on${name.replace(/^handoff-/, '').replace(/(^|-)([a-z])/g, (_, _d, c: string) => c.toUpperCase())}`;
+  const lists: Record<string, (e: string) => string> = {
+    'docs/storybook/events.mdx': (e) => `| \`${e}\` |`,
+    'packages/components/README.md': (e) => `| \`${e}\` |`,
+    'packages/react/README.md': (e) => `\`${camel(e)}\``,
+  };
+  for (const [file, row] of Object.entries(lists)) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const e of events) assert.ok(text.includes(row(e)), `${file} does not list ${e} (${row(e)})`);
+  }
+});

@@ -17,7 +17,7 @@ export type Theme = 'light' | 'dark';
  * The system tokens below (defaults in `tokens.styles.ts`) are read by every element; set them on
  * any ancestor. Component tokens (e.g. `--handoff-card-background`) fall back to them.
  *
- * @cssprop [--handoff-color-scheme] - `light`, `dark` or `light dark` (follow the OS); wins over the host's `color-scheme`. Unset, the elements follow the `color-scheme` the host page declares, and the OS setting when it declares none.
+ * @cssprop [--handoff-color-scheme=light dark] - `light`, `dark` or `light dark` (follow the OS); wins over the host's `color-scheme`. Unset, the elements follow the `color-scheme` the host page declares, and `light dark` (the OS setting) only when it declares none.
  * @cssprop [--handoff-line-height=1.45] - Line height of every element (the host page's does not leak in).
  * @cssprop [--handoff-font-family=system-ui, sans-serif] - Font of every element.
  * @cssprop [--handoff-font-size=0.875rem] - Base font size.
