@@ -176,24 +176,11 @@ export class AgentSocket extends Connection {
 
   private async runCommand(cmd: Command): Promise<void> {
     const agent = this.agent!;
-    const { store } = this.opts.handoff;
     const key = `${agent.id}\n${cmd.id}`;
     const fingerprint = JSON.stringify(cmd);
     let pending = this.opts.inflight.get(key);
     if (!pending) {
-      pending = (async (): Promise<CommandResult> => {
-        const earlier = await store.getCommandResult(agent.id, cmd.id);
-        if (earlier) {
-          if (earlier.fingerprint !== fingerprint) {
-            return { ok: false, code: 'bad_request', message: `Command id "${cmd.id}" was already used for a different command.`, retryable: false };
-          }
-          return earlier;
-        }
-        const result = await this.execute(agent, cmd);
-        // A retryable failure is not remembered, so sending it again really tries again.
-        if (result.ok || !result.retryable) await store.putCommandResult(agent.id, cmd.id, { ...result, fingerprint });
-        return result;
-      })().finally(() => this.opts.inflight.delete(key));
+      pending = this.answer(agent, cmd, fingerprint).finally(() => this.opts.inflight.delete(key));
       this.opts.inflight.set(key, pending);
     }
     const result = await pending;
@@ -202,6 +189,36 @@ export class AgentSocket extends Connection {
     } else {
       const { code, message, retryable, holder } = result;
       this.send({ type: 'error', id: cmd.id, code, message, retryable, ...(holder ? { holder } : {}) });
+    }
+  }
+
+  /**
+   * The command's answer: the remembered one, or the one from running it now. Running is reserved
+   * in the store first, so the same command re-sent to two instances at once runs on one; the
+   * other waits for its answer (docs/decisions.md D43).
+   */
+  private async answer(agent: Agent, cmd: Command, fingerprint: string): Promise<CommandResult> {
+    const { store } = this.opts.handoff;
+    const deadline = Date.now() + COMMAND_WAIT_MS;
+    for (let delay = 5; ; delay = Math.min(100, delay * 2)) {
+      const earlier = await store.getCommandResult(agent.id, cmd.id);
+      if (earlier) return matching(earlier, cmd.id, fingerprint);
+      if (await store.reserveCommand(agent.id, cmd.id)) break;
+      if (Date.now() > deadline || !this.isOpen) {
+        return { ok: false, code: 'internal', message: 'This command is still running on another connection; send it again later.', retryable: true };
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    try {
+      // Its holder may have answered between the read above and the reservation.
+      const earlier = await store.getCommandResult(agent.id, cmd.id);
+      if (earlier) return matching(earlier, cmd.id, fingerprint);
+      const result = await this.execute(agent, cmd);
+      // A retryable failure is not remembered, so sending it again really tries again.
+      if (result.ok || !result.retryable) await store.putCommandResult(agent.id, cmd.id, { ...result, fingerprint });
+      return result;
+    } finally {
+      await store.releaseCommand(agent.id, cmd.id);
     }
   }
 
@@ -245,6 +262,15 @@ export class AgentSocket extends Connection {
       return { ok: false, code: 'internal', message: 'The server failed to run this command.', retryable: true };
     }
   }
+}
+
+/** How long a re-sent command waits for the instance running it before it is answered `internal` (retryable). */
+const COMMAND_WAIT_MS = 15_000;
+
+/** A remembered answer, unless the id was used for a different command. */
+function matching(earlier: CommandResult, id: string, fingerprint: string): CommandResult {
+  if (earlier.fingerprint === fingerprint) return earlier;
+  return { ok: false, code: 'bad_request', message: `Command id "${id}" was already used for a different command.`, retryable: false };
 }
 
 /**

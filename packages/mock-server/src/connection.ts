@@ -4,6 +4,7 @@
  * (backpressure), decoding frames at the boundary, and the per-identity command rate and
  * bad-frame budget.
  */
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import type * as v from 'valibot';
 import { CloseCode, LimitCloseCode, parseFrame, MAX_FRAME_BYTES, SUPPORTED_VERSIONS, type CustomerErrorCode, type ErrorCode, type ErrorFrame } from '@handoff/sdk/protocol';
@@ -18,6 +19,8 @@ export interface ConnectionContext {
   log: Logger;
   /** The client's address, for per-address limits. */
   address: string;
+  /** The TCP socket under the WebSocket (ours: the server hands it to ws at upgrade), to batch writes. */
+  socket: Duplex;
 }
 
 export abstract class Connection {
@@ -124,6 +127,7 @@ export abstract class Connection {
 
   sendRaw(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
+    cork(this.ctx.socket);
     this.ws.send(text);
     // Backpressure: a peer that does not read is cut, never buffered for without bound.
     if (this.ws.bufferedAmount > this.maxBacklog && !this.closing) {
@@ -207,6 +211,28 @@ export const RETRYABLE: Record<CustomerErrorCode, boolean> = {
   limit_reached: false,
   not_restored: false,
 };
+
+/**
+ * Frames sent to one socket in one turn of the event loop leave in few writes: the socket is
+ * corked at its first frame and uncorked when the turn ends (`setImmediate`, once for every corked
+ * socket), or as soon as `FLUSH_BYTES` are waiting, so what is held back never counts against a
+ * fast reader's backlog. A burst of events (a Redis read hands out up to 1,000) is then a few
+ * `writev`s per socket instead of one per frame (docs/protocol.md, "Transport").
+ */
+const FLUSH_BYTES = 16 * 1024;
+const corked = new Map<Duplex, number>();
+function cork(socket: Duplex): void {
+  if (corked.has(socket)) {
+    if (socket.writableLength - corked.get(socket)! < FLUSH_BYTES) return;
+    socket.uncork(); // enough for one write: send it now, and hold the next frames again
+  } else if (corked.size === 0) setImmediate(uncorkAll);
+  socket.cork();
+  corked.set(socket, socket.writableLength);
+}
+function uncorkAll(): void {
+  for (const socket of corked.keys()) socket.uncork();
+  corked.clear();
+}
 
 /** One event goes to every agent socket: serialise it once. */
 const serialized = new WeakMap<object, string>();

@@ -15,6 +15,7 @@ import {
 } from '@handoff/sdk/protocol';
 import { Connection, HandshakeRefusal, type ConnectionContext } from './connection.js';
 import { runCustomerCommand, startCustomerConversation, type CustomerCommand } from './customer-commands.js';
+import type { CustomerRoutes } from './customer-routes.js';
 import type { Customers } from './customers.js';
 import { Refusal, type Handoff } from './handoff.js';
 import type { ConversationRecord } from './store.js';
@@ -22,6 +23,8 @@ import type { ConversationRecord } from './store.js';
 export interface CustomerSocketOptions {
   handoff: Handoff;
   customers: Customers;
+  /** This server's events by conversation. */
+  routes: CustomerRoutes;
   /** Messages sent on (re)joining. */
   welcomeMessages: number;
 }
@@ -83,7 +86,7 @@ export class CustomerSocket extends Connection {
 
     const buffered: EventFrame[] = [];
     let live = false;
-    this.unsubscribe = store.subscribe((e) => (live ? this.onEvent(e) : buffered.push(e)));
+    this.unsubscribe = this.opts.routes.listen(conversation.id, (e) => (live ? this.onEvent(e) : buffered.push(e)));
     // The socket may have closed while the conversation was being started.
     if (this.ws.readyState !== this.ws.OPEN) return this.onDispose();
     const seqAtRead = await store.currentSeq();
@@ -103,11 +106,12 @@ export class CustomerSocket extends Connection {
     live = true;
   }
 
+  /** An event of this conversation (routed here by `CustomerRoutes`). */
   private onEvent(e: EventFrame): void {
     const body = e.event;
     if (body.kind === 'message_added' || body.kind === 'message_updated') {
-      if (body.conversationId === this.conversationId) this.send({ type: 'message', message: body.message });
-    } else if (body.kind === 'conversation_ended' && body.conversationId === this.conversationId) {
+      this.send({ type: 'message', message: body.message });
+    } else if (body.kind === 'conversation_ended') {
       this.send({ type: 'ended', reason: body.reason });
       this.close(1000, 'conversation ended');
     }

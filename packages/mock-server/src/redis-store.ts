@@ -8,12 +8,13 @@
  *   its listeners. A write resolves only after this instance has handed its event out, so a
  *   command's events reach its own sockets before its ack, as with the memory store.
  * - The epoch is kept in Redis and made once (SET NX): it changes only when Redis lost its data.
- * - Command answers are kept per agent, each with a TTL.
+ * - Command answers are kept per agent, each with a TTL; a command being run is reserved (SET NX)
+ *   so a re-send to another instance meanwhile waits for its answer instead of running it again.
  */
 import { Redis } from 'ioredis';
 import type { Conversation, EventBody, EventFrame, Message, Mode, Service, Snapshot } from '@handoff/sdk/protocol';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
-import { COMMAND_RESULT_WINDOW_MS, toState, type AppendConditions, type AppendResult, type CommandResult, type ConversationRecord, type EventListener, type MessagePage, type Store } from './store.js';
+import { COMMAND_RESERVATION_MS, COMMAND_RESULT_WINDOW_MS, copyRecord, toState, type AppendConditions, type AppendResult, type CommandResult, type ConversationRecord, type EventListener, type MessagePage, type Store } from './store.js';
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. */
@@ -139,7 +140,7 @@ export class RedisStore implements Store {
     const seq = Number(await this.write('hhUpdate', [this.k.conversation(next.id), this.k.modes], args));
     if (seq === 0) return null;
     await this.deliveredUpTo(seq);
-    return { ...structuredClone(next), version: next.version + 1 };
+    return { ...copyRecord(next), version: next.version + 1 };
   }
 
   async endConversation(id: string, reason: 'customer_left' | 'idle_timeout', opts: { idleSince?: number } = {}): Promise<boolean> {
@@ -213,6 +214,14 @@ export class RedisStore implements Store {
 
   async putCommandResult(agentId: string, commandId: string, result: CommandResult): Promise<void> {
     await this.redis.set(this.k.command(agentId, commandId), JSON.stringify(result), 'PX', this.ttlMs);
+  }
+
+  async reserveCommand(agentId: string, commandId: string): Promise<boolean> {
+    return (await this.redis.set(this.k.reservation(agentId, commandId), '1', 'PX', COMMAND_RESERVATION_MS, 'NX')) === 'OK';
+  }
+
+  async releaseCommand(agentId: string, commandId: string): Promise<void> {
+    await this.redis.del(this.k.reservation(agentId, commandId));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -303,6 +312,7 @@ function keys(prefix: string) {
     messages: (id: string) => `${prefix}m:${id}`,
     messageIndex: (id: string) => `${prefix}mi:${id}`,
     command: (agentId: string, commandId: string) => `${prefix}cmd:${JSON.stringify([agentId, commandId])}`,
+    reservation: (agentId: string, commandId: string) => `${prefix}cmdr:${JSON.stringify([agentId, commandId])}`,
   };
 }
 

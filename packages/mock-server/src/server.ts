@@ -17,6 +17,7 @@ import { AgentSocket, type AgentConfig } from './agent-socket.js';
 import { Authenticator, type JwtConfig } from './auth.js';
 import type { Connection } from './connection.js';
 import { CustomerSocket } from './customer-socket.js';
+import { CustomerRoutes } from './customer-routes.js';
 import { Customers } from './customers.js';
 import { Handoff } from './handoff.js';
 import { apiRouter } from './http-api.js';
@@ -145,6 +146,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const limiter = new Limiter(limits);
   const customers = new Customers(store, limits, lag, log);
   await customers.init();
+  const routes = new CustomerRoutes(store);
   const handoff = new Handoff({
     store,
     aiDelayMs: options.aiDelayMs ?? 600,
@@ -192,11 +194,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         ws.close(CloseCode.OriginForbidden, 'origin not allowed');
         return;
       }
-      const ctx = { limiter, log, address: addressOf(req) };
+      const ctx = { limiter, log, address: addressOf(req), socket };
       if (route === '/ws/agent') {
         track(new AgentSocket(ws, ctx, { handoff, auth, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages: options.snapshotMessages ?? 50, inflight }));
       } else {
-        track(new CustomerSocket(ws, ctx, { handoff, customers, welcomeMessages: 200 }));
+        track(new CustomerSocket(ws, ctx, { handoff, customers, routes, welcomeMessages: 200 }));
       }
     });
   });
@@ -277,6 +279,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         handoff.close();
         customers.close();
         await seam.close();
+        routes.close();
         lag.stop();
         for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
         // Give the close handshakes a moment, then cut whatever is left.

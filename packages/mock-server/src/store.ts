@@ -126,6 +126,14 @@ export interface Store {
    */
   getCommandResult(agentId: string, commandId: string): Promise<CommandResult | undefined>;
   putCommandResult(agentId: string, commandId: string, result: CommandResult): Promise<void>;
+  /**
+   * Reserves running the agent's command `commandId` for the caller, atomically (Redis: SET NX),
+   * so a command re-sent to two instances at once runs on one of them. True: run it, store its
+   * answer, then `releaseCommand`. False: someone else is running it; its answer comes through
+   * `getCommandResult`. A reservation lapses after `COMMAND_RESERVATION_MS` (its holder died).
+   */
+  reserveCommand(agentId: string, commandId: string): Promise<boolean>;
+  releaseCommand(agentId: string, commandId: string): Promise<void>;
 
   /** Releases connections (a shared store); called once the server has closed every socket. */
   close?(): Promise<void>;
@@ -133,6 +141,8 @@ export interface Store {
 
 /** How long an agent's command answers are remembered (docs/protocol.md, "Commands"). */
 export const COMMAND_RESULT_WINDOW_MS = 10 * 60_000;
+/** How long a command's reservation holds if its holder never releases it (it died). */
+export const COMMAND_RESERVATION_MS = 30_000;
 /** How many answers per agent are remembered at most, whatever their age. */
 export const COMMAND_RESULTS_PER_AGENT = 1000;
 
@@ -180,6 +190,8 @@ export class MemoryStore implements Store {
   private readonly listeners = new Set<EventListener>();
   /** Per agent: command id -> answer and when it was given, oldest first. */
   private readonly results = new Map<string, Map<string, { result: CommandResult; at: number }>>();
+  /** Commands being run: (agent, command id) -> when the reservation lapses. */
+  private readonly reservations = new Map<string, number>();
   private readonly eventLogSize: number;
   private readonly commandResultsPerAgent: number;
   private readonly commandResultWindowMs: number;
@@ -333,6 +345,18 @@ export class MemoryStore implements Store {
     while (mine.size > this.commandResultsPerAgent) mine.delete(mine.keys().next().value!);
   }
 
+  async reserveCommand(agentId: string, commandId: string): Promise<boolean> {
+    const key = `${agentId}\n${commandId}`;
+    const until = this.reservations.get(key);
+    if (until !== undefined && until > this.now()) return false;
+    this.reservations.set(key, this.now() + COMMAND_RESERVATION_MS);
+    return true;
+  }
+
+  async releaseCommand(agentId: string, commandId: string): Promise<void> {
+    this.reservations.delete(`${agentId}\n${commandId}`);
+  }
+
   /** Drops one agent's answers older than the window (the oldest come first). */
   private expire(mine: Map<string, { at: number }>): void {
     const oldest = this.now() - this.commandResultWindowMs;
@@ -362,6 +386,23 @@ export class MemoryStore implements Store {
   }
 }
 
-function clone(c: ConversationRecord): ConversationRecord {
-  return structuredClone(c);
+/**
+ * A deep copy of a record by its known shape: no `structuredClone` on the hot path (every
+ * message reads and copies its conversation), and a copy nobody can mutate the stored one through.
+ */
+export function copyRecord(c: ConversationRecord): ConversationRecord {
+  return {
+    ...c,
+    customer: { ...c.customer },
+    claim: c.claim && { agent: { ...c.claim.agent }, at: c.claim.at },
+    flags: [...c.flags],
+    escalation: c.escalation && { ...c.escalation, reasons: [...c.escalation.reasons] },
+    lastMessage: c.lastMessage && copyMessage(c.lastMessage),
+  };
 }
+
+function copyMessage(m: Message): Message {
+  return m.agent ? { ...m, agent: { ...m.agent } } : { ...m };
+}
+
+const clone = copyRecord;

@@ -71,7 +71,12 @@ export function storeSuite(make: MakeStore): void {
     await store.createConversation(record('c1'));
     const read = (await store.getConversation('c1'))!;
     read.flags.push('thumbs_down');
+    read.customer.name = 'changed';
     assert.deepEqual((await store.getConversation('c1'))?.flags, []);
+    assert.notEqual((await store.getConversation('c1'))?.customer.name, 'changed');
+    const taken = (await store.updateConversation({ ...(await store.getConversation('c1'))!, claim: { agent: { id: 'a1', name: 'A' }, at: 1 } }))!;
+    taken.claim!.agent.name = 'changed';
+    assert.equal((await store.getConversation('c1'))?.claim?.agent.name, 'A');
   });
 
   test('refuses ai messages for a paused conversation, or one paused since the reply began', async () => {
@@ -141,6 +146,16 @@ export function storeSuite(make: MakeStore): void {
     assert.deepEqual(await store.getCommandResult('a1', 'x'), { ok: true });
     assert.deepEqual(await store.getCommandResult('a1', 'y'), { ok: false, code: 'not_found', message: 'no', retryable: false, fingerprint: 'f' });
     assert.equal(await store.getCommandResult('a2', 'x'), undefined, 'another agent has its own answers');
+  });
+
+  test('running a command is reserved for one caller at a time, per agent and command id', async () => {
+    const store = await newStore();
+    const both = await Promise.all([store.reserveCommand('a1', 'x'), store.reserveCommand('a1', 'x')]);
+    assert.deepEqual(both.sort(), [false, true], 'exactly one of two at once');
+    assert.equal(await store.reserveCommand('a2', 'x'), true, 'another agent has its own');
+    assert.equal(await store.reserveCommand('a1', 'y'), true);
+    await store.releaseCommand('a1', 'x');
+    assert.equal(await store.reserveCommand('a1', 'x'), true, 'free again once released');
   });
 
   test('ending for idleness checks the activity in the same step', async () => {

@@ -214,6 +214,29 @@ describe('command answers are remembered per agent', () => {
       await server.close();
     }
   });
+
+  test('a command re-sent on two sockets at once (two instances on redis3) runs once; both get its answer', async () => {
+    const server = await start();
+    try {
+      // Round robin: on several instances these two sockets of one agent are on different ones.
+      const [a, b] = await Promise.all([AgentPeer.connect(server), AgentPeer.connect(server)]);
+      const c = await CustomerPeer.join(server);
+      await a.ok({ type: 'take_over', conversationId: c.conversationId });
+      for (let round = 0; round < 5; round++) {
+        const send = { type: 'send_message', conversationId: c.conversationId, text: `once ${round}` };
+        const [one, two] = await Promise.all([a.command(send, `twice-${round}`), b.command(send, `twice-${round}`)]);
+        assert.equal(one.type, 'ack', JSON.stringify(one));
+        assert.deepEqual(two, one, 'the same answer on both');
+      }
+      await settle(server, [a, b]);
+      for (let round = 0; round < 5; round++) assert.equal(c.messages.filter((m) => m.text === `once ${round}`).length, 1, `round ${round} ran once`);
+      a.close();
+      b.close();
+      c.close();
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('mirror check', () => {
