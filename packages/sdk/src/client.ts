@@ -46,8 +46,13 @@ export interface HandoffClientOptions {
   token: string | (() => string | Promise<string>);
   /** A WebSocket implementation where there is no global one (Node 20: `import WebSocket from 'ws'`). */
   WebSocket?: unknown;
-  /** Reconnect backoff: `minDelayMs * 2^(attempt-1)`, capped at `maxDelayMs`, minus up to `jitter` of it at random. */
-  reconnect?: { minDelayMs?: number; maxDelayMs?: number; jitter?: number };
+  /**
+   * Backoff between attempts: `minDelayMs` (500) doubled per failure after a socket opened, up to
+   * `maxDelayMs` (10 000), less up to `jitter` (0.5) of it at random; a refused attempt (closed
+   * port) grows it by a quarter of that. After the server says it is going away (1001, 1012), the
+   * first retry comes within `goingAwayDelayMs` (250), uniformly.
+   */
+  reconnect?: { minDelayMs?: number; maxDelayMs?: number; jitter?: number; goingAwayDelayMs?: number };
   /** How often the client pings. Default: the interval the server states in `welcome`. */
   heartbeatIntervalMs?: number;
   /** Silence after which the connection counts as dead. Default: the server's `heartbeatTimeoutMs`. */

@@ -9,8 +9,8 @@ import { closeAction, CloseCode } from './protocol/close-codes.js';
 import { MAX_SERVER_FRAME_BYTES } from './protocol/schemas.js';
 import type { AgentClientFrame, ErrorFrame } from './protocol/types.js';
 import type { ConnectionState } from './client-types.js';
-import { connectionOf, initialMachine, socketOpen, transition } from './connection-machine.js';
-import type { LastError, Machine, MachineEvent, Phase } from './connection-machine.js';
+import { backoffDelay, connectionOf, initialMachine, socketOpen, transition } from './connection-machine.js';
+import type { BackoffOptions, LastError, Machine, MachineEvent, Phase } from './connection-machine.js';
 import { DirectMessageSocket, urlPicker } from './socket.js';
 import type { RawSocket, RawSocketClass, UrlOption } from './socket.js';
 import { browser } from './browser-types.js';
@@ -20,7 +20,7 @@ export interface ConnectionOptions {
   url: UrlOption;
   token: string | (() => string | Promise<string>);
   WebSocket?: unknown;
-  reconnect?: { minDelayMs?: number; maxDelayMs?: number; jitter?: number };
+  reconnect?: BackoffOptions;
   connectTimeoutMs: number;
   reconnectGraceMs: number;
   /** Overrides of the heartbeat the server asks for in `welcome` (the client's options). */
@@ -134,7 +134,7 @@ export class Connection {
   async #beforeConnect(): Promise<string> {
     this.#fire({ type: 'attempt' });
     if (this.#m.phase === 'backoff') {
-      await new Promise<void>((done) => (this.#backoff = { timer: setTimeout(done, this.#backoffDelay()), done }));
+      await new Promise<void>((done) => (this.#backoff = { timer: setTimeout(done, backoffDelay(this.#m, this.#o.reconnect)), done }));
       this.#backoff = null;
       this.#fire({ type: 'backoff_over' });
     }
@@ -143,13 +143,6 @@ export class Connection {
     const { token } = this.#o;
     this.#token = typeof token === 'function' ? await token() : token;
     return url;
-  }
-
-  #backoffDelay(): number {
-    const { minDelayMs = 500, maxDelayMs = 10_000, jitter = 0.5 } = this.#o.reconnect ?? {};
-    const base = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(this.#m.attempt - 1, 30));
-    // Jitter spreads a crowd of consoles reconnecting after a restart (docs/decisions.md D7).
-    return Math.round(base * (1 - jitter * Math.random()));
   }
 
   #onOpen(): void {
@@ -178,7 +171,7 @@ export class Connection {
       return;
     }
     this.#o.debug('Connection lost', { code: e.code, attempt: this.#m.attempt });
-    this.#fire({ type: 'lost', error, lastFrameAt: this.#lastFrameAt });
+    this.#fire({ type: 'lost', error, lastFrameAt: this.#lastFrameAt, code: e.code });
   }
 
   // -- the machine and its timers ---------------------------------------------------------------

@@ -11,7 +11,7 @@ export { reduce, initialState, transcriptOf } from './reducer.js';
 export type { HandoffState, HandoffAction, MessageLog } from './reducer.js';
 export { OrderedMap } from './ordered-map.js';
 export { decodeServerFrame } from './decode.js';
-export { transition, initialMachine, connectionOf } from './connection-machine.js';
+export { transition, initialMachine, connectionOf, backoffDelay } from './connection-machine.js';
 export type { Machine, MachineEvent, Phase } from './connection-machine.js';
 
 /** The whole reducer state of a client made by `createHandoffClient` (replays the current value). */

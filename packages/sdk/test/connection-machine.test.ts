@@ -1,7 +1,7 @@
 /** The connection machine alone: every transition, and the status each state shows. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connectionOf, initialMachine, transition } from '@handoff/sdk/internal';
+import { backoffDelay, connectionOf, initialMachine, transition } from '@handoff/sdk/internal';
 import type { Machine, MachineEvent } from '@handoff/sdk/internal';
 
 const lostErr = { code: 'connection_lost', message: 'gone' } as const;
@@ -138,5 +138,60 @@ describe('connection machine', () => {
   it('close from any phase shows closed and keeps the counts', () => {
     const m = transition(run(lostAfterLive(), { type: 'attempt' }), { type: 'close' });
     assert.deepEqual(connectionOf(m), { status: 'closed', attempt: 1, lastError: lostErr, lastSyncedAt: 150 });
+  });
+
+  describe('reconnect delays', () => {
+    const live = () => run(initialMachine(), { type: 'attempt' }, { type: 'open' }, { type: 'welcome' }, { type: 'synced', at: 1 });
+    const lose = (m: Machine, code?: number) => transition(m, { type: 'lost', error: lostErr, lastFrameAt: 1, ...(code !== undefined ? { code } : {}) });
+    const half = () => 0.5;
+
+    it('a going-away close after open makes the first retry soon: a short uniform delay, not the backoff', () => {
+      for (const code of [1001, 1012]) {
+        let m = lose(live(), code);
+        assert.equal(m.next, 'soon');
+        m = transition(m, { type: 'attempt' });
+        assert.deepEqual([m.phase, m.wait, m.next, m.attempt], ['backoff', 'soon', 'backoff', 1]);
+        assert.equal(backoffDelay(m, {}, () => 0.999), 250, 'at most goingAwayDelayMs');
+        assert.equal(backoffDelay(m, { goingAwayDelayMs: 100 }, half), 50);
+        m = transition(m, { type: 'backoff_over' });
+        assert.equal(m.phase, 'opening');
+      }
+      const other = transition(lose(live(), 1006), { type: 'attempt' });
+      assert.equal(other.wait, 'backoff', 'any other close waits out the backoff');
+      assert.equal(backoffDelay(other, { jitter: 0 }), 500);
+    });
+
+    it('going away while still opening (a refused attempt) is no going away; reconnect_now wins over soon', () => {
+      const opening = run(lose(live(), 1001), { type: 'attempt' }, { type: 'backoff_over' });
+      assert.equal(lose(opening, 1001).next, 'backoff');
+      const now = run(live(), { type: 'reconnect_now' });
+      assert.equal(lose(now, 1001).next, 'now');
+    });
+
+    it('a refused attempt grows the backoff by a quarter of what a failure after open does', () => {
+      let m = transition(lose(live()), { type: 'attempt' });
+      assert.equal(m.failures, 1);
+      const afterOpen = run(m, { type: 'backoff_over' }, { type: 'open' }, { type: 'lost', error: lostErr, lastFrameAt: 1 });
+      assert.equal(afterOpen.failures, 2, 'a loss after open counts 1');
+      assert.equal(backoffDelay(transition(afterOpen, { type: 'attempt' }), { jitter: 0 }), 1000, 'doubled');
+      m = run(m, { type: 'backoff_over' }, { type: 'lost', error: lostErr, lastFrameAt: 1 });
+      assert.equal(m.failures, 1.25, 'a refused attempt counts a quarter');
+      assert.equal(backoffDelay(transition(m, { type: 'attempt' }), { jitter: 0 }), Math.round(500 * 2 ** 0.25));
+      for (let i = 0; i < 100; i++) m = run(m, { type: 'attempt' }, { type: 'backoff_over' }, { type: 'lost', error: lostErr, lastFrameAt: 1 });
+      assert.equal(backoffDelay(transition(m, { type: 'attempt' }), { jitter: 0 }), 10_000, 'capped at maxDelayMs');
+    });
+
+    it('synced resets the failures; the first connect waits for nothing', () => {
+      const m = run(lose(live()), { type: 'attempt' }, { type: 'backoff_over' }, { type: 'open' }, { type: 'welcome' }, { type: 'synced', at: 2 });
+      assert.deepEqual([m.failures, m.attempt], [0, 0]);
+      assert.equal(initialMachine().failures, 0);
+      assert.equal(transition(initialMachine(), { type: 'attempt' }).phase, 'opening');
+    });
+
+    it('jitter takes up to its share off the backoff', () => {
+      const m = transition(lose(live()), { type: 'attempt' });
+      assert.equal(backoffDelay(m, { jitter: 0.5 }, () => 0), 500);
+      assert.equal(backoffDelay(m, { jitter: 0.5 }, () => 0.999), 250);
+    });
   });
 });

@@ -50,3 +50,25 @@ describe('url option', () => {
     }
   });
 });
+
+describe('reconnecting after a server goes away', () => {
+  it('a 1001 close is retried after the short delay, not the backoff (another instance takes over)', async () => {
+    const one = await start();
+    const two = await start();
+    let going = false;
+    // After the close, every attempt goes to the other instance.
+    const client = connect('', { url: () => (going ? two.agentWsUrl : one.agentWsUrl), reconnect: { minDelayMs: 30_000, maxDelayMs: 60_000, goingAwayDelayMs: 50 } });
+    try {
+      await waitOpen(client);
+      going = true;
+      const t0 = Date.now();
+      await one.close(); // 1001 to every socket
+      // With the backoff (30 s less half at most) this would time out; the going-away delay is 50 ms.
+      await assertInSync(client, two, 10_000);
+      assert.ok(Date.now() - t0 < 10_000);
+    } finally {
+      client.close();
+      await two.close();
+    }
+  });
+});
