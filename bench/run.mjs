@@ -12,7 +12,10 @@
 // - bundle:   rollup's size report for dist/handoff.js, the SDK alone through esbuild and a card
 //             imported alone; writes "Bundle size"
 // - server:   bench/server/load.ts: 100 consoles at fixed event rates, memory vs Redis vs 2
-//             instances vs a bare ws broadcast (needs redis-server); writes "Server"
+//             instances vs a bare ws broadcast (needs redis-server); writes "Server"; then
+//             fanout.ts (CPU per event with 0/1,000/5,000 customer sockets), restart.ts (restart ->
+//             consistent, 10,000 conversations), snapshot.ts (largest snapshot under the caps);
+//             they write "Server at scale"
 //
 // Environment: CHROME_PATH (default /usr/bin/chromium), CHROMEDRIVER_PATH (default: `chromedriver`
 // on PATH), BENCH_SAMPLES (page loads per element benchmark, default 10); to run a part only,
@@ -89,15 +92,20 @@ function paint() {
 // -- Server ------------------------------------------------------------------------------------
 
 function server() {
-  console.log('\n== Server: bench/server/load.ts');
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, 'bench/server/load.ts')], {
-    cwd: root,
-    stdio: 'inherit',
-    timeout: 15 * 60_000,
-  });
-  if (r.status !== 0) {
-    console.error(`bench/server/load.ts failed (${r.signal ?? `exit ${r.status}`})`);
-    failed = true;
+  // load.ts first (it writes the "Server" section), then each other bench/server/*.ts ("Server at scale").
+  const dir = join(root, 'bench/server');
+  const files = ['load.ts', ...readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'load.ts').sort()];
+  for (const file of files) {
+    console.log(`\n== Server: bench/server/${file}`);
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(dir, file)], {
+      cwd: root,
+      stdio: 'inherit',
+      timeout: 15 * 60_000,
+    });
+    if (r.status !== 0) {
+      console.error(`bench/server/${file} failed (${r.signal ?? `exit ${r.status}`})`);
+      failed = true;
+    }
   }
 }
 

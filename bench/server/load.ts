@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { spawnInstance, type InstanceProcess } from '../../packages/mock-server/test/instance-process.ts';
 import { startRedis, type RedisProcess } from '../../packages/mock-server/test/redis-server.ts';
+import { cpuMs, humanOnly, now, sleep } from './_shared.ts';
 
 const CONSOLES = Number(process.env.BENCH_CONSOLES || 100);
 const SECONDS = Number(process.env.BENCH_SECONDS || 4);
@@ -25,8 +26,6 @@ const RATES = (process.env.BENCH_RATES || '250,500,1000').split(',').map(Number)
 const SEARCH = (process.env.BENCH_SEARCH || '250,500,750,1000,1500,2000,3000').split(',').map(Number);
 /** Customers send at most this many messages per second each (the server's per-socket limit is 10). */
 const PER_CUSTOMER = 8;
-const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Target {
   name: string;
@@ -180,18 +179,7 @@ async function instances(name: string, count: number, args: string[]): Promise<T
 // Every bench customer comes from 127.0.0.1, so the per-address cap (20 by default) is lifted.
   const benchArgs = ['--idle-timeout', '0', '--heartbeat', '60000', '--limit', 'conversationsPerAddress=100000'];
   for (let i = 0; i < count; i++) procs.push(await spawnInstance([...args, ...benchArgs]));
-  // human_only: no AI reply, so one customer message is one event.
-  const agent = new WebSocket(procs[0]!.agentWsUrl);
-  await new Promise<void>((resolve, reject) => {
-    agent.once('error', reject);
-    agent.on('open', () => agent.send(JSON.stringify({ type: 'hello', protocol: 1, token: 'demo-agent2' })));
-    agent.on('message', (data) => {
-      const f = JSON.parse(String(data)) as { type: string; id?: string };
-      if (f.type === 'synced') agent.send(JSON.stringify({ type: 'set_all_modes', id: 'bench-mode', mode: 'human_only' }));
-      if (f.type === 'ack' && f.id === 'bench-mode') resolve();
-    });
-  });
-  agent.terminate();
+  await humanOnly(procs[0]!.agentWsUrl);
   return {
     name,
     agentUrls: procs.map((p) => p.agentWsUrl),
@@ -244,17 +232,6 @@ async function flush(redis: RedisProcess): Promise<void> {
   const client = new Redis(redis.url);
   await client.flushall();
   client.disconnect();
-}
-
-/** utime + stime of the processes, in ms (Linux /proc; clock ticks are 100 per second). */
-function cpuMs(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += (Number(fields[11]) + Number(fields[12])) * 10;
-  }
-  return total;
 }
 
 function writeSection(results: Record<string, Step[]>, search: Record<string, Step[]>, loadBefore: number, loadAfter: number): void {
