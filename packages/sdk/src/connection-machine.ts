@@ -149,7 +149,7 @@ export interface BackoffOptions {
 }
 
 /**
- * The wait before the next attempt in a `backoff` phase (docs/decisions.md D7, D42): after a going
+ * The wait before the next attempt in a `backoff` phase (docs/decisions.md D7, D44): after a going
  * away, a short uniform delay; else `minDelayMs` doubled per failure after open (a refused attempt
  * counts a quarter), capped at `maxDelayMs`, less up to `jitter` of it at random.
  */
