@@ -68,6 +68,23 @@ describe('<handoff-screen>', () => {
     expect(client.subscribers.conversations ?? 0).to.equal(0);
   });
 
+  it('connected, each stream is observed once, by the part that shows it', async () => {
+    const client = sample();
+    const el = await fixture<HandoffScreen>(html`<handoff-screen .client=${client}></handoff-screen>`);
+    await frames();
+    await el.open('b1');
+    await frames();
+    const { stats, connection, me, conversation: one } = client.subscribers;
+    expect({ stats, connection, me, conversation: one }).to.deep.equal({ stats: 1, connection: 1, me: 1, conversation: 1 });
+    // And each part still shows the live data.
+    client.setConnection({ status: 'reconnecting' });
+    client.update('b2', { flags: ['help_requested'] });
+    await frames();
+    expect(textOf(part(part(el, 'handoff-connection-status'), '[part="label"]'))).to.contain('Reconnecting');
+    expect(parts(part(el, 'handoff-stats'), '[part="value"]').map(textOf)[1]).to.equal('2');
+    expect(part<ConversationPanel>(el, 'conversation-panel').conversation?.id).to.equal('b1');
+  });
+
   it('shows Set all services only with two or more services', async () => {
     const el = await fixture<HandoffScreen>(html`<handoff-screen .services=${[services()[0]!]} .conversations=${[conversation()]}></handoff-screen>`);
     expect(el.shadowRoot!.querySelector('service-mode-toggle[all]')).to.equal(null);

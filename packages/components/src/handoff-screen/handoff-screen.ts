@@ -1,4 +1,4 @@
-import { html, nothing, type PropertyDeclarations } from 'lit';
+import { html, noChange, nothing, type PropertyDeclarations } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { ContextProvider } from '@lit/context';
 import { groupsOf, statsOf, type Agent, type ConnectionState, type ConversationState, type HandoffStats, type Service, type ServiceGroup, type Transcript } from '@handoff/sdk';
@@ -59,9 +59,9 @@ const TICK_MS = 30_000;
  * @prop services - The services. Set from `client.services$` when connected.
  * @prop conversations - The active conversations, when not connected: the screen groups them by service. Pass a new array (and a new object for a changed conversation) rather than mutating one. Not set when connected (the screen reads `client.groups$`).
  * @prop groups - One group per service with its conversations and counts. Set from `client.groups$` when connected; computed from `services` and `conversations` otherwise.
- * @prop stats - The counters; computed from `conversations` when null. Set from `client.stats$` when connected.
- * @prop connection - The connection state for the indicator. Set from `client.connection$` when connected.
- * @prop me - The signed-in agent. Set from `client.me$` when connected.
+ * @prop stats - The counters, when not connected; computed from `conversations` when null. Connected, `<handoff-stats>` reads `client.stats$` itself.
+ * @prop connection - The connection state for the indicator and the panel, when not connected. Connected, `<handoff-connection-status>` and `<conversation-panel>` read `client.connection$` themselves.
+ * @prop me - The signed-in agent, for the panel when not connected. Connected, `<conversation-panel>` reads `client.me$` itself.
  * @prop transcripts - Transcripts by conversation id, for the panel when not connected.
  * @prop client - An SDK client; otherwise the one from `<handoff-provider>`.
  *
@@ -148,8 +148,6 @@ export class HandoffScreen extends ConnectedElement {
   /** The one way the client reaches the screen's parts and slotted elements (a `<handoff-toaster>`). */
   readonly #provider = new ContextProvider(this, { context: handoffClientContext });
 
-  /** The conversation open in the panel, when connected (from `client.conversation$(selected)`). */
-  #selected: ConversationState | undefined;
   /** The card to give focus back to when the panel closes, and its service. */
   #returnFocusTo = '';
   #returnService = '';
@@ -157,12 +155,11 @@ export class HandoffScreen extends ConnectedElement {
 
   constructor() {
     super();
+    // Only what the screen itself renders. The counters, the connection, the signed-in agent and
+    // the open conversation are observed once, by the part that shows them (<handoff-stats>,
+    // <handoff-connection-status>, <conversation-panel>), which get the client through context.
     this.observe((c) => c.services$, (s) => (this.services = s));
     this.observe((c) => c.groups$, (g) => (this.groups = g));
-    this.observe((c) => (this.selected ? c.conversation$(this.selected) : undefined), (c) => (this.#selected = c), () => [this.selected]);
-    this.observe((c) => c.me$, (m) => (this.me = m));
-    this.observe((c) => c.stats$, (s) => (this.stats = s));
-    this.observe((c) => c.connection$, (s) => (this.connection = s));
     this.addEventListener('handoff-conversation-select', (e) => void this.open(e.detail.id));
     this.addEventListener('handoff-open-conversation', (e: OpenConversationEvent) => void this.open(e.detail.id, { takeOver: !!e.detail.takeOver }));
     this.addEventListener('handoff-panel-close', () => void this.close());
@@ -189,6 +186,7 @@ export class HandoffScreen extends ConnectedElement {
   async open(id: string, { takeOver = false } = {}): Promise<boolean> {
     if (!id) return false;
     if (this.selected !== id) this.#returnFocusTo = id;
+    this.#returnService = this.#serviceOf(id) ?? this.#returnService;
     this.selected = id;
     await this.updateComplete;
     const panel = this.renderRoot.querySelector<ConversationPanel>('[part="panel"]');
@@ -203,6 +201,7 @@ export class HandoffScreen extends ConnectedElement {
   async close(): Promise<void> {
     if (!this.selected) return;
     this.selected = '';
+    this.#returnService = this.#serviceOf(this.#returnFocusTo) ?? this.#returnService;
     await this.updateComplete;
     this.#cardFor(this.#returnFocusTo)?.focus();
   }
@@ -222,9 +221,10 @@ export class HandoffScreen extends ConnectedElement {
 
   protected override render() {
     const groups = this.groups;
-    const selected = this.#selectedConversation();
+    // Connected, the parts observe their own streams; the screen hands them data only without a client.
+    const plain = <T>(value: () => T): T | typeof noChange => (this.activeClient ? noChange : value());
+    const selected = this.activeClient ? undefined : this.conversations.find((c) => c.id === this.selected);
     const service = selected && this.services.find((s) => s.id === selected.serviceId);
-    if (selected) this.#returnService = selected.serviceId;
     let claimedAll = 0;
     for (const g of groups) claimedAll += g.claimed;
     const allMode = this.services.length && this.services.every((s) => s.mode === this.services[0]!.mode) ? this.services[0]!.mode : null;
@@ -236,9 +236,9 @@ export class HandoffScreen extends ConnectedElement {
         <div part="header">
           <h1 part="title">${this.heading}</h1>
           ${this.#mute.switch('sound')}
-          <handoff-connection-status part="connection" exportparts=${EXPORTS.connection} .state=${this.connection} status=${this.connection?.status ?? 'offline'}></handoff-connection-status>
+          <handoff-connection-status part="connection" exportparts=${EXPORTS.connection} .state=${plain(() => this.connection)} status=${plain(() => this.connection?.status ?? 'offline')}></handoff-connection-status>
         </div>
-        <handoff-stats part="stats" exportparts=${EXPORTS.stats} .stats=${this.stats ?? statsOf(this.conversations)}></handoff-stats>
+        <handoff-stats part="stats" exportparts=${EXPORTS.stats} .stats=${plain(() => this.stats ?? statsOf(this.conversations))}></handoff-stats>
         ${this.services.length >= 2
           ? html`<div part="toolbar">
               <span part="toolbar-label" aria-hidden="true">Set all services</span>
@@ -257,12 +257,12 @@ export class HandoffScreen extends ConnectedElement {
                 part="panel"
                 exportparts=${EXPORTS.panel}
                 conversation-id=${this.selected}
-                .conversation=${selected ?? null}
-                .transcript=${this.transcripts[this.selected] ?? null}
-                .me=${this.me}
-                .connection=${this.connection}
-                mode=${service?.mode || nothing}
-                service-name=${service?.name || ''}
+                .conversation=${plain(() => selected ?? null)}
+                .transcript=${plain(() => this.transcripts[this.selected] ?? null)}
+                .me=${plain(() => this.me)}
+                .connection=${plain(() => this.connection)}
+                mode=${plain(() => service?.mode || nothing)}
+                service-name=${plain(() => service?.name || '')}
               ></conversation-panel>`
             : nothing}
         </div>
@@ -302,10 +302,9 @@ export class HandoffScreen extends ConnectedElement {
     </section>`;
   }
 
-  /** The conversation open in the panel: from the client when connected, else found in `conversations`. */
-  #selectedConversation(): ConversationState | undefined {
-    if (!this.selected) return undefined;
-    return this.activeClient ? this.#selected : this.conversations.find((c) => c.id === this.selected);
+  /** The service whose section lists conversation `id`, if any. */
+  #serviceOf(id: string): string | undefined {
+    return id ? this.groups.find((g) => g.conversations.some((c) => c.id === id))?.service.id : undefined;
   }
 
   #cardFor(id: string): HTMLElement | null {
