@@ -37,6 +37,12 @@ const boundaries = [
   { files: [`packages/mock-server/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, sdkProtocolOnly, noComponents, noSrcOf('sdk|components')) } },
   // The fault tests of several instances compare real SDK consoles with a fresh one.
   { files: [`packages/mock-server/test/instances.test.ts`], rules: { 'no-restricted-imports': restrict(noLit, noComponents, noSrcOf('sdk|components')) } },
+  // The conformance kit judges any server over the wire: it knows only the protocol.
+  {
+    files: [`packages/conformance/src/**/*.${jsAndTs}`],
+    rules: { 'no-restricted-imports': restrict(noLit, sdkProtocolOnly, noServer, noComponents, noTesting, noSrcOf('sdk|components|mock-server|testing')) },
+  },
+  { files: [`packages/conformance/test/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, sdkProtocolOnly, noComponents, noTesting, noSrcOf('sdk|components|mock-server|testing')) } },
   { files: [`stories/**/*.${jsAndTs}`, `.storybook/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, noSrcOf('packages/[^/]+')) } },
   { files: [`{bench,e2e,examples,scripts}/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noSrcOf('packages/[^/]+')) } },
 ];

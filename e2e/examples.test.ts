@@ -13,9 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { build } from 'vite';
-import { CustomerSocket, ROOT, launchBrowser, requireBuilt, newAgentContext, startTestServer, waitForText, type Server } from './harness.ts';
+import { CustomerSocket, ROOT, requireBuilt, newAgentContext, useServerAndBrowser, waitForText } from './harness.ts';
 
 const root = ROOT;
 /** Each example's own `typecheck` script, run directly (no npm in between). */
@@ -43,20 +42,15 @@ async function serveStatic(dir: string): Promise<{ url: string; close: () => Pro
   };
 }
 
-let browser: Browser;
-let server: Server;
 let outRoot: string;
 
-before(async () => {
+const e2e = useServerAndBrowser({}, async () => {
   // The apps import the packages as a host would: their built dist/.
   requireBuilt(path.join(root, 'packages/components/dist/define.js'));
   requireBuilt(path.join(root, 'packages/sdk/dist/index.js'));
   outRoot = await mkdtemp(path.join(tmpdir(), 'handoff-examples-'));
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
 });
 after(async () => {
-  await browser?.close();
-  await server?.close();
   if (outRoot) await rm(outRoot, { recursive: true, force: true });
 });
 
@@ -80,15 +74,15 @@ for (const framework of ['react', 'vue']) {
     });
 
     test('shows the conversations, takes bound properties and handles the events', async () => {
-      const context = await newAgentContext(browser);
+      const context = await newAgentContext(e2e.browser);
       const page = await context.newPage();
       const errors: Error[] = [];
       page.on('pageerror', (err) => errors.push(err));
       const customerName = `${framework === 'react' ? 'Rea' : 'Vu'} Customer`;
-      const customer = await CustomerSocket.connect(server, 'billing', customerName);
+      const customer = await CustomerSocket.connect(e2e.server, 'billing', customerName);
       customer.say('Where can I find my invoice?');
       try {
-        await page.goto(`${site.url}?${new URLSearchParams({ server: server.agentWsUrl, token: 'demo-agent1' })}`);
+        await page.goto(`${site.url}?${new URLSearchParams({ server: e2e.server.agentWsUrl, token: 'demo-agent1' })}`);
         const card = page.locator('conversation-card').filter({ hasText: customerName });
         await card.waitFor({ state: 'visible' });
         const lastEvent = page.locator('#last-event');

@@ -3,44 +3,32 @@
  * on the dashboard of the demo console is alerted (sound + toast), opens it, takes over, replies,
  * and hands back to the AI. Also: transcript text with HTML or script is shown as text, never run.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import {
   AI_DELAY_MS,
   AgentConsole,
   Customer,
-  launchBrowser,
   newAgentContext,
   pageErrorsOf,
   played,
   playedCount,
   sleep,
-  startTestServer,
   TIMEOUT_MS,
   until,
   waitForText,
-  type Server,
+  useServerAndBrowser,
 } from './harness.ts';
 
 const JOINED = 'A human agent has joined the conversation.';
 const RESUMED = 'You are chatting with our AI assistant again.';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useServerAndBrowser();
 
 test('customer asks for a human; the agent is alerted within 2 s, takes over, replies, resumes the AI', async (t) => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/');
-  const customer = await Customer.open(browser, server, 'Billing', 'Dana Customer');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/');
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Billing', 'Dana Customer');
   try {
     await customer.say('Where can I find my invoice?');
     await waitForText(customer.messages('ai'), 'Your invoices are under');
@@ -56,7 +44,7 @@ test('customer asks for a human; the agent is alerted within 2 s, takes over, re
     );
     await customer.say('I want to talk to a human please');
     const toastAt = (await (await toastShown).jsonValue()) as number;
-    const escalation = (await server.store.listConversations()).find((c) => c.customer.name === 'Dana Customer')?.escalation;
+    const escalation = (await e2e.server.store.listConversations()).find((c) => c.customer.name === 'Dana Customer')?.escalation;
     assert.ok(escalation, 'the server opened an escalation');
     await until(async () => (await played(agent.page)).length > 0, 'the chime');
     const chimes = await played(agent.page);
@@ -123,9 +111,9 @@ test('customer asks for a human; the agent is alerted within 2 s, takes over, re
 });
 
 test('transcript text with HTML or script is shown as text and never run', async () => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/human_handoff');
-  const customer = await Customer.open(browser, server, 'Sales', 'Mallory <b>Bold</b>');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/human_handoff');
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Sales', 'Mallory <b>Bold</b>');
   const img = '<img src=x onerror="window.__xss=1">';
   const script = '<script>window.__xss=2</script>';
   try {

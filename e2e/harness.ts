@@ -6,6 +6,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -50,6 +51,30 @@ export function startTestServer(options: ServerOptions = {}): Promise<Server> {
   const assetsDir = process.env.HANDOFF_ASSETS_DIR;
   requireBuilt(path.join(assetsDir ?? path.join(ROOT, 'dist'), 'handoff.js'));
   return startServer({ port: 0, host: '127.0.0.1', seed: 1, simulate: false, aiDelayMs: AI_DELAY_MS, ...(assetsDir ? { assetsDir } : {}), ...options });
+}
+
+/** The server and browser of one e2e file (see `useServerAndBrowser`). `server` may be replaced (a restart). */
+export interface E2e {
+  server: Server;
+  browser: Browser;
+}
+
+/**
+ * The set-up every e2e file shares: a test server (with `options`) and a browser, started before
+ * the file's tests and closed after them. Read them as `e2e.server` and `e2e.browser` in a test;
+ * a test that restarts the server assigns `e2e.server`, and the new one is closed.
+ */
+export function useServerAndBrowser(options: ServerOptions = {}, setUp?: () => Promise<void>): E2e {
+  const e2e = {} as E2e;
+  before(async () => {
+    await setUp?.();
+    [e2e.server, e2e.browser] = await Promise.all([startTestServer(options), launchBrowser()]);
+  });
+  after(async () => {
+    await e2e.browser?.close();
+    await e2e.server?.close();
+  });
+  return e2e;
 }
 
 /**

@@ -5,22 +5,12 @@
  * after the take-over, and a lost claim said with the draft kept (the toast's one-action Take
  * over is used there).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import type { Browser } from 'playwright-core';
-import { AgentConsole, Customer, launchBrowser, newAgentContext, startTestServer, until, waitForText, type Server } from './harness.ts';
+import { AgentConsole, Customer, newAgentContext, until, waitForText, useServerAndBrowser } from './harness.ts';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useServerAndBrowser();
 
 /** The id of the deeply focused element (through shadow roots). */
 const focusedId = (page: Page) =>
@@ -52,15 +42,15 @@ const overlap = (a: { x: number; y: number; width: number; height: number }, b: 
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 async function escalated(name: string): Promise<Customer> {
-  const customer = await Customer.open(browser, server, 'Billing', name);
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Billing', name);
   for (let i = 1; i <= 6; i++) await customer.say(`Question ${i} about my invoice, with some detail so that it wraps on two lines in the panel.`);
   await customer.say('I want to talk to a human please');
   return customer;
 }
 
 test('toast to typing in 2 actions: Open, Take Over; focus in the reply box, newest message in view, no toast over the reply box', async () => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/human_handoff');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/human_handoff');
   const customer = await escalated('Tia Twoclick');
   try {
     const toast = agent.toasts().filter({ hasText: 'Tia Twoclick' });
@@ -95,20 +85,20 @@ test('toast to typing in 2 actions: Open, Take Over; focus in the reply box, new
 });
 
 test('a lost claim (switch to AI Only) is announced and the draft is kept', async () => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/human_handoff');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/human_handoff');
   const customer = await escalated('Xia Lost');
   try {
     await agent.toasts().filter({ hasText: 'Xia Lost' }).getByRole('button', { name: 'Take over' }).click();
     await until(async () => (await focusedId(agent.page)) === 'reply', 'focus in the reply box');
     await until(() => newestInView(agent), 'newest message in view after the toast\'s Take over');
     await agent.page.keyboard.type('Let me look into');
-    await server.handoff.setMode('billing', 'ai_only');
+    await e2e.server.handoff.setMode('billing', 'ai_only');
     await waitForText(agent.panel().locator('[part="notice"]'), 'Billing was switched to AI Only');
     assert.equal(await agent.panel().locator('[part="notice"]').getAttribute('role'), 'alert');
     assert.equal(await agent.panel().getByRole('textbox', { name: 'Your unsent reply' }).inputValue(), 'Let me look into');
   } finally {
-    await server.handoff.setMode('billing', 'human_supported');
+    await e2e.server.handoff.setMode('billing', 'human_supported');
     await customer.close();
     await context.close();
   }

@@ -3,45 +3,30 @@
  * available, and agents get no toast or sound (nobody could act). Human Only: no automated reply
  * until an agent answers.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import {
   AI_DELAY_MS,
   AgentConsole,
   Customer,
-  launchBrowser,
   newAgentContext,
   playedCount,
   sleep,
-  startTestServer,
   waitForText,
-  type Server,
+  useServerAndBrowser,
 } from './harness.ts';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({
-      services: [
-        { id: 'billing', name: 'Billing', mode: 'ai_only' },
-        { id: 'sales', name: 'Sales', mode: 'human_only' },
-      ],
-    }),
-    launchBrowser(),
-  ]);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
+const e2e = useServerAndBrowser({
+  services: [
+    { id: 'billing', name: 'Billing', mode: 'ai_only' },
+    { id: 'sales', name: 'Sales', mode: 'human_only' },
+  ],
 });
 
 test('AI Only: the customer is told no human is available; no toast, Take Over disabled', async () => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/human_handoff');
-  const customer = await Customer.open(browser, server, 'Billing', 'Ola Only');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/human_handoff');
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Billing', 'Ola Only');
   try {
     await customer.say('Can I speak to a human?');
     await waitForText(customer.messages('ai'), /no human agent is available/i);
@@ -63,9 +48,9 @@ test('AI Only: the customer is told no human is available; no toast, Take Over d
 });
 
 test('Human Only: no automated reply until an agent answers', async () => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/human_handoff');
-  const customer = await Customer.open(browser, server, 'Sales', 'Hugo Human');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/human_handoff');
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Sales', 'Hugo Human');
   try {
     await customer.say('What are your prices?');
     await waitForText(agent.card('Hugo Human'), /paused/i);

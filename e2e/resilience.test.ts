@@ -3,41 +3,30 @@
  * back the same state without announcing an escalation twice (docs/decisions.md D3), and a server restart
  * shows reconnecting, then live, with the screen equal to the new server's state (docs/decisions.md D6, D9).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import {
   AgentConsole,
   CustomerSocket,
   counters,
   deepText,
   Customer,
-  launchBrowser,
   newAgentContext,
   playedCount,
   sleep,
-  startTestServer,
   until,
   waitForCounters,
   waitForText,
-  type Server,
+  startTestServer,
+  useServerAndBrowser,
 } from './harness.ts';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useServerAndBrowser();
 
 test('a reload restores the same state and does not toast an escalation again', async () => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/');
-  const customer = await Customer.open(browser, server, 'Billing', 'Remy Reload');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/');
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Billing', 'Remy Reload');
   try {
     await customer.say('This is useless, get me a human');
     await agent.toasts().first().waitFor({ state: 'visible' });
@@ -82,23 +71,23 @@ test('a reload restores the same state and does not toast an escalation again', 
 });
 
 test('a server restart shows reconnecting, then live, and the screen matches the new server', async () => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/human_handoff');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/human_handoff');
   // A customer socket that does not come back: the old conversation exists only on the old server.
-  const old = await CustomerSocket.connect(server, 'sales', 'Olga Old');
+  const old = await CustomerSocket.connect(e2e.server, 'sales', 'Olga Old');
   try {
     old.say('What are your prices?');
     await agent.card('Olga Old').waitFor({ state: 'visible' });
 
-    const port = server.port;
-    await server.close();
+    const port = e2e.server.port;
+    await e2e.server.close();
     await waitForText(agent.connectionStatus(), /reconnecting/i, 15_000);
     // While not live, the time of the last sync is shown.
     await waitForText(agent.connectionStatus(), /\d{1,2}:\d{2}/);
 
     // A new server (new epoch, empty memory) on the same port, with its own conversation.
-    server = await startTestServer({ port });
-    const fresh = await CustomerSocket.connect(server, 'billing', 'Nina New');
+    e2e.server = await startTestServer({ port });
+    const fresh = await CustomerSocket.connect(e2e.server, 'billing', 'Nina New');
     try {
       fresh.say('Where can I find my invoice?');
       await agent.expectLive(20_000);
@@ -106,7 +95,7 @@ test('a server restart shows reconnecting, then live, and the screen matches the
       await until(async () => (await agent.card('Olga Old').count()) === 0, 'the old conversation to leave the screen');
 
       // The screen holds exactly what the server holds.
-      const onServer = (await server.store.listConversations()).map((c) => c.customer.name).sort();
+      const onServer = (await e2e.server.store.listConversations()).map((c) => c.customer.name).sort();
       const cards = await agent.page.locator('conversation-card').evaluateAll((els) => els.length);
       assert.deepEqual(onServer, ['Nina New']);
       assert.equal(cards, onServer.length);
@@ -121,18 +110,18 @@ test('a server restart shows reconnecting, then live, and the screen matches the
 });
 
 test('after a crash on the in-memory store, /chat says the conversation could not be restored and offers a new one', async () => {
-  const customer = await Customer.open(browser, server, 'Billing', 'Cora Crash');
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Billing', 'Cora Crash');
   try {
     await customer.say('Where can I find my invoice?');
-    const port = server.port;
-    server.dropAllSockets(); // as a crash would: no close frame
-    await server.close();
-    server = await startTestServer({ port });
+    const port = e2e.server.port;
+    e2e.server.dropAllSockets(); // as a crash would: no close frame
+    await e2e.server.close();
+    e2e.server = await startTestServer({ port });
     // The page rejoins, learns its conversation is gone, and says so in words.
     const ended = customer.page.locator('#ended');
     await ended.waitFor({ state: 'visible', timeout: 20_000 });
     await waitForText(ended, /could not be restored/i);
-    assert.deepEqual(await server.store.listConversations(), [], 'nothing was started silently');
+    assert.deepEqual(await e2e.server.store.listConversations(), [], 'nothing was started silently');
     assert.equal(await customer.input().isVisible(), false, 'no input into a conversation that does not exist');
     // The offer of a new chat is where the focus is, and it works.
     const again = customer.page.getByRole('button', { name: 'Start a new chat' });
@@ -140,7 +129,7 @@ test('after a crash on the in-memory store, /chat says the conversation could no
     await again.click();
     await customer.start('Billing', 'Cora Crash');
     await customer.say('Hello again');
-    assert.equal((await server.store.listConversations()).length, 1);
+    assert.equal((await e2e.server.store.listConversations()).length, 1);
   } finally {
     await customer.close();
   }

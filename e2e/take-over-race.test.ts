@@ -2,30 +2,20 @@
  * Two agents, in two browser contexts, click Take Over at the same moment: exactly one holds the
  * conversation, and the other is told who does and gets no reply box (docs/decisions.md D2).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { AGENTS, AgentConsole, Customer, launchBrowser, newAgentContext, startTestServer, until, waitForText, type Server } from './harness.ts';
+import { AGENTS, AgentConsole, Customer, newAgentContext, until, waitForText, useServerAndBrowser } from './harness.ts';
 
-let browser: Browser;
-let server: Server;
-
-before(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useServerAndBrowser();
 
 test('two agents take over at once: one holds it, the other sees who does', async () => {
-  const contexts = await Promise.all([newAgentContext(browser), newAgentContext(browser)]);
-  const customer = await Customer.open(browser, server, 'Billing', 'Riley Race');
+  const contexts = await Promise.all([newAgentContext(e2e.browser), newAgentContext(e2e.browser)]);
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Billing', 'Riley Race');
   try {
     await customer.say('I need a real person, now');
     const [alex, blake] = await Promise.all([
-      AgentConsole.open(contexts[0]!, server, '/human_handoff', 'agent1'),
-      AgentConsole.open(contexts[1]!, server, '/human_handoff', 'agent2'),
+      AgentConsole.open(contexts[0]!, e2e.server, '/human_handoff', 'agent1'),
+      AgentConsole.open(contexts[1]!, e2e.server, '/human_handoff', 'agent2'),
     ]);
     for (const agent of [alex, blake]) {
       await agent.card('Riley Race').click();

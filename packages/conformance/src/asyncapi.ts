@@ -32,11 +32,6 @@ const ERROR_CODES: Record<CustomerErrorCode, string> = {
   not_restored: 'The conversation to rejoin no longer exists: it ended, or the server lost it in a restart (then close 4006). Start a new one.',
 };
 
-/** Whether sending the same command again later may succeed: only for these three (docs/protocol.md, Errors). */
-export function retryable(code: CustomerErrorCode): boolean {
-  return code === 'rate_limited' || code === 'internal' || code === 'busy';
-}
-
 const CLOSE_CODES: Record<keyof typeof CloseCode, string> = {
   GoingAway: 'The server is shutting down or restarting.',
   Unauthorized: 'The token was missing or unknown.',
@@ -200,7 +195,7 @@ export function buildAsyncApi(): Record<string, unknown> {
       'x-supported-versions': [...protocol.SUPPORTED_VERSIONS],
       'x-limits': { maxFrameBytes: protocol.MAX_FRAME_BYTES, maxMessageLength: protocol.MAX_MESSAGE_LENGTH },
       'x-error-codes': Object.fromEntries(
-        protocol.CustomerErrorCodeSchema.options.map((code) => [code, { description: ERROR_CODES[code], retryable: retryable(code) }]),
+        protocol.CustomerErrorCodeSchema.options.map((code) => [code, { description: ERROR_CODES[code], retryable: protocol.isRetryableCode(code) }]),
       ),
     },
     defaultContentType: 'application/json',

@@ -29,7 +29,7 @@ export interface ConformanceOptions {
   quietMs: number;
   /** The server's hello timeout (close 4004 after silence); 0 skips that check. */
   helloTimeoutMs: number;
-  /** Bad frames in a row the server tolerates before close 4201; 0 skips that check. */
+  /** The server's bad-frame budget: bad frames one sender may send (a good frame does not restore it) before close 4201; 0 skips that check. */
   maxBadFrames: number;
   /** The longest a timing check (heartbeat timeout, hello timeout) may wait; longer ones are skipped. */
   maxWaitMs: number;

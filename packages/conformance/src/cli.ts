@@ -21,7 +21,8 @@ const USAGE = `Usage: handoff-conformance --agent-url <ws://host/ws/agent> --cus
   --ai-reply <ms>            how long the AI may take to answer (default ${DEFAULT_OPTIONS.aiReplyMs})
   --quiet <ms>               how long to watch for an AI message that must not come (default ${DEFAULT_OPTIONS.quietMs}; at least twice the measured AI delay)
   --hello-timeout <ms>       the server's hello timeout, 0 to skip that check (default ${DEFAULT_OPTIONS.helloTimeoutMs})
-  --max-bad-frames <n>       bad frames in a row before close 4201, 0 to skip that check (default ${DEFAULT_OPTIONS.maxBadFrames})
+  --max-bad-frames <n>       the server's bad-frame budget: bad frames a sender may send before close 4201
+                             (not reset by a good frame), 0 to skip that check (default ${DEFAULT_OPTIONS.maxBadFrames})
   --max-wait <ms>            skip timing checks that would wait longer than this (default ${DEFAULT_OPTIONS.maxWaitMs})
   --forbidden-origin <o>     a browser origin your allow-list refuses, "" to skip that check (default ${DEFAULT_OPTIONS.forbiddenOrigin})
   --rate-burst <n>           commands an agent may burst before rate_limited, 0 to skip that check (default ${DEFAULT_OPTIONS.rateBurst})

@@ -6,6 +6,7 @@ import type WebSocket from 'ws';
 import {
   AgentClientFrameSchema,
   CloseCode,
+  isRetryableCode,
   PROTOCOL_VERSION,
   HelloSchema,
   type Agent,
@@ -16,7 +17,7 @@ import {
   type Snapshot,
 } from '@handoff/sdk/protocol';
 import type { Authenticator, StaticAgent } from './auth.js';
-import { Connection, RETRYABLE, type ConnectionContext } from './connection.js';
+import { Connection, type ConnectionContext } from './connection.js';
 import { Refusal, type Handoff } from './handoff.js';
 import { refusal } from './roles.js';
 import type { CommandResult } from './store.js';
@@ -256,7 +257,7 @@ export class AgentSocket extends Connection {
       return { ok: true };
     } catch (err) {
       if (err instanceof Refusal) {
-        return { ok: false, code: err.code, message: err.message, retryable: err.retryable || RETRYABLE[err.code], ...(err.holder ? { holder: err.holder } : {}) };
+        return { ok: false, code: err.code, message: err.message, retryable: err.retryable || isRetryableCode(err.code), ...(err.holder ? { holder: err.holder } : {}) };
       }
       this.log.error('command failed', { agent: agent.id, type: cmd.type, err: String(err) });
       return { ok: false, code: 'internal', message: 'The server failed to run this command.', retryable: true };

@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import type * as v from 'valibot';
-import { CloseCode, LimitCloseCode, parseFrame, MAX_FRAME_BYTES, SUPPORTED_VERSIONS, type CustomerErrorCode, type ErrorCode, type ErrorFrame } from '@handoff/sdk/protocol';
+import { CloseCode, LimitCloseCode, isRetryableCode, parseFrame, MAX_FRAME_BYTES, SUPPORTED_VERSIONS, type CustomerErrorCode, type ErrorCode, type ErrorFrame } from '@handoff/sdk/protocol';
 import { Refusal } from './handoff.js';
 import { TokenBucket, type Limiter, type Limits } from './limits.js';
 import type { Logger } from './log.js';
@@ -137,7 +137,7 @@ export abstract class Connection {
   }
 
   sendError(code: CustomerErrorCode, message: string, extra: Partial<ErrorFrame> = {}): void {
-    this.send({ type: 'error', code, message, retryable: RETRYABLE[code], ...extra });
+    this.send({ type: 'error', code, message, retryable: isRetryableCode(code), ...extra });
   }
 
   close(code: number, reason: string, graceMs = 2000): void {
@@ -193,24 +193,6 @@ export class HandshakeRefusal extends Error {
     super(message);
   }
 }
-
-/** Whether sending the same command again later may succeed, per error code. */
-export const RETRYABLE: Record<CustomerErrorCode, boolean> = {
-  claimed_by_other: false,
-  not_claimant: false,
-  mode_forbids: false,
-  not_found: false,
-  bad_request: false,
-  unauthorized: false,
-  forbidden: false,
-  rate_limited: true,
-  unsupported_version: false,
-  too_large: false,
-  internal: true,
-  busy: true,
-  limit_reached: false,
-  not_restored: false,
-};
 
 /**
  * Frames sent to one socket in one turn of the event loop leave in few writes: the socket is

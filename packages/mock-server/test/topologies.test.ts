@@ -3,8 +3,8 @@
  * instance on a real Redis, and three instances on one Redis behind a round-robin balancer (so a
  * test's consoles and customers land on different instances). The memory topology is the plain
  * run of the same files. `start()` in helpers.ts reads the topology from the environment.
- * Then the protocol conformance kit (packages/conformance, through its CLI, as a backend team
- * would run it) against all three topologies.
+ * The protocol conformance kit runs against the same topologies in packages/conformance/test
+ * (memory, one instance on Redis, three instances on one Redis through the CLI), not here.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,6 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redisServerPath } from './redis-server.js';
-import { startTopology, type Topology } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BEHAVIOUR = ['handshake', 'sync', 'takeover', 'modes', 'errors', 'flags', 'http', 'simulator'].map((f) => path.join(here, `${f}.test.ts`));
@@ -35,29 +34,5 @@ for (const topology of ['redis', 'redis3'] as const) {
       assert.equal(code, 0, `${failures.join('\n')}\n${out.slice(-4000)}`);
       assert.ok(Number(passed) > 50, `expected the whole behaviour suite, got ${passed} passing tests`);
     });
-  });
-}
-
-const kit = path.resolve(here, '../../conformance/src/cli.ts');
-
-for (const topology of ['memory', 'redis', 'redis3'] as const satisfies readonly Topology[]) {
-  test(`the conformance kit passes against ${topology}`, { timeout: 3 * 60_000 }, async () => {
-    const server = await startTopology(topology, { port: 0, aiDelayMs: 40, heartbeatIntervalMs: 200, limits: { helloTimeoutMs: 400 }, logLevel: 'silent' });
-    try {
-      const args = ['--agent-url', server.agentWsUrl, '--customer-url', server.customerWsUrl, '--token', 'demo-agent1', '--token', 'demo-agent2'];
-      const timing = ['--hello-timeout', '400', '--quiet', '300', '--timeout', '10000', '--ai-reply', '2000', '--reporter', 'json'];
-      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', kit, ...args, ...timing], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += String(d)));
-      child.stderr.on('data', (d) => (err += String(d)));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      const report = JSON.parse(out) as { results: Array<{ id: string; status: string; reason?: string }> };
-      const notPassed = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.status} ${r.id}: ${r.reason}`);
-      assert.deepEqual(notPassed, [], err);
-      assert.equal(code, 0);
-    } finally {
-      await server.close();
-    }
   });
 }

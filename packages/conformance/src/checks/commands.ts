@@ -1,5 +1,5 @@
 /** Every agent command's ack and error codes, the order of events and acks, and idempotent re-sends. */
-import type { ConversationState, ErrorCode } from '@handoff/sdk/protocol';
+import { isRetryableCode, type ConversationState, type ErrorCode } from '@handoff/sdk/protocol';
 import type { Check, Context } from '../check.js';
 import type { AgentAnswer, AgentPeer } from '../consoles.js';
 import { newId } from '../peer.js';
@@ -11,7 +11,7 @@ export function expectAck(ctx: Context, answer: AgentAnswer, what: string): void
 export function expectError(ctx: Context, answer: AgentAnswer, code: ErrorCode, what: string): void {
   if (answer.type !== 'error') ctx.fail(`${what}: expected error ${code}, got ack`);
   if (answer.code !== code) ctx.fail(`${what}: expected error ${code}, got ${answer.code}: ${answer.message}`);
-  const retryable = code === 'rate_limited' || code === 'internal';
+  const retryable = isRetryableCode(code);
   if (answer.retryable !== retryable) ctx.fail(`${what}: error ${code} must have retryable: ${retryable}`);
 }
 
