@@ -1,7 +1,7 @@
 /**
  * In Chromium: two tabs of one browser, each with its own client, announce every escalation once
- * between them (Web Locks + localStorage), and a reload does not announce it again. Real pages,
- * real server, the SDK bundled from source with esbuild. A control run with per-client dedupe
+ * between them (the shared IndexedDB seen-set of escalation-dedupe.ts), and a reload does not
+ * announce it again. Real pages, real server, the SDK bundled from source with esbuild. A control run with per-client dedupe
  * shows the test can tell the difference.
  */
 import assert from 'node:assert/strict';
