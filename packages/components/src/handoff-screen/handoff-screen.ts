@@ -60,7 +60,7 @@ const TICK_MS = 30_000;
  * @prop conversations - The active conversations, when not connected: the screen groups them by service. Pass a new array (and a new object for a changed conversation) rather than mutating one. Not set when connected (the screen reads `client.groups$`).
  * @prop groups - One group per service with its conversations and counts. Set from `client.groups$` when connected; computed from `services` and `conversations` otherwise.
  * @prop stats - The counters, when not connected; computed from `conversations` when null. Connected, `<handoff-stats>` reads `client.stats$` itself.
- * @prop connection - The connection state for the indicator and the panel, when not connected. Connected, `<handoff-connection-status>` and `<conversation-panel>` read `client.connection$` themselves.
+ * @prop connection - The connection state (the "Not live" notice; the indicator and the panel when not connected). Set from `client.connection$` when connected; the indicator and the panel then read it themselves.
  * @prop me - The signed-in agent, for the panel when not connected. Connected, `<conversation-panel>` reads `client.me$` itself.
  * @prop transcripts - Transcripts by conversation id, for the panel when not connected.
  * @prop client - An SDK client; otherwise the one from `<handoff-provider>`.
@@ -155,11 +155,13 @@ export class HandoffScreen extends ConnectedElement {
 
   constructor() {
     super();
-    // Only what the screen itself renders. The counters, the connection, the signed-in agent and
-    // the open conversation are observed once, by the part that shows them (<handoff-stats>,
-    // <handoff-connection-status>, <conversation-panel>), which get the client through context.
+    // Only what the screen itself renders: the services, the groups and the connection (its
+    // "Not live" notice). The counters, the signed-in agent and the open conversation are observed
+    // once, by the part that shows them (<handoff-stats>, <conversation-panel>), which get the
+    // client through context; so do the connection's other two views (the indicator, the panel).
     this.observe((c) => c.services$, (s) => (this.services = s));
     this.observe((c) => c.groups$, (g) => (this.groups = g));
+    this.observe((c) => c.connection$, (s) => (this.connection = s));
     this.addEventListener('handoff-conversation-select', (e) => void this.open(e.detail.id));
     this.addEventListener('handoff-open-conversation', (e: OpenConversationEvent) => void this.open(e.detail.id, { takeOver: !!e.detail.takeOver }));
     this.addEventListener('handoff-panel-close', () => void this.close());
