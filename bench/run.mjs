@@ -205,7 +205,7 @@ function elementsReport(benchmarks, samples) {
   lines.push(
     `\`npm run bench\` (\`bench/components/\`, driven by tachometer in Chromium): each page is loaded ${samples} times. ` +
       'A page load renders n conversations of one service, then updates one visible conversation 60 times (each emitted from a task at a random point of a frame, never inside a rAF callback) and takes the median and 95th percentile of those 60 updates. ' +
-      '**elements**: `<handoff-screen>` given an in-memory client (`FakeHandoffClient`, whose streams behave as the SDK\'s: a new array per change, only the changed conversation a new object). ' +
+      '**elements**: `<handoff-screen>` given an in-memory client (`FakeHandoffClient`, on the SDK\'s own reducer: a new array per change, only the changed conversation a new object). ' +
       `**baseline**: hand-written plain DOM of the rows that fit on screen (30, about what the virtualized list renders), fed by the same client; on each emission it finds the changed conversation by identity and patches its row's text. ` +
       '**render**: from creating the view until the first conversation is in the DOM and laid out. **update**: from the client emitting the change until the new text in that card\'s DOM is painted (the end of the next frame\'s rendering, a task posted from the next rAF callback).',
   );
