@@ -214,3 +214,22 @@ export const ClaimLost: Story = {
     await expect(root.querySelector<HTMLTextAreaElement>('#kept')!.value).toBe('Let me check that for');
   },
 };
+
+/** A long reply near the length limit: the counter shows; a paste that would pass the limit is refused with a message. */
+export const NearLimit: Story = {
+  name: 'Reply near its length limit (command)',
+  render: connected(() => {}, { status: 'paused', flags: [], claim: claimedBy(alex) }),
+  play: async ({ canvasElement }) => {
+    const root = panel(canvasElement);
+    await waitFor(() => expect(root.querySelector('textarea')).toBeTruthy());
+    const box = root.querySelector('textarea')!;
+    box.value = 'x'.repeat(3800);
+    box.dispatchEvent(new Event('input'));
+    await waitFor(() => expect(root.querySelector<HTMLElement>('[part="counter"]')!.hidden).toBe(false));
+    const data = new DataTransfer();
+    data.setData('text/plain', 'y'.repeat(400));
+    box.setSelectionRange(3800, 3800);
+    box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    await waitFor(() => expect(root.querySelector('[part="limit"]')?.textContent).toContain('Not pasted'));
+  },
+};

@@ -105,6 +105,37 @@ export const TenThousand: Story = {
   args: { conversations: manyConversations(10_000, 'billing') },
 };
 
+/** At phone width (the screen follows its own width): one column, cards with their badges under the text. */
+export const Narrow: Story = {
+  name: 'Narrow layout (390 px)',
+  render: (args) => html`<div style="width: 390px">
+    <handoff-screen
+      .services=${args.services}
+      .conversations=${args.conversations}
+      .connection=${args.connection}
+      .me=${args.me}
+      .transcripts=${args.transcripts}
+      selected=${args.selected ?? ''}
+    ></handoff-screen>
+  </div>`,
+};
+
+/** At phone width with a conversation open: the panel is a full-height sheet over the list. */
+export const NarrowSheet: Story = { ...Narrow, name: 'Narrow layout, panel as a sheet (390 px)', args: { selected: 's-mine' } };
+
+/** With a toaster slotted in: an escalation toasts with Take over, clear of the open panel's reply box. */
+export const WithToaster: Story = {
+  name: 'Screen with toaster (fake client)',
+  render: () => {
+    const list = typicalDay();
+    const client = new FakeHandoffClient({ services: services(), conversations: list, transcripts: list.map((c) => transcript(c.id)), me: alex });
+    setTimeout(() => client.escalate('s-help', ['help_requested']), 50);
+    return html`<handoff-screen .client=${client} selected="s-mine">
+      <handoff-toaster take-over .player=${{ play: async () => true, unlock: async () => true }}></handoff-toaster>
+    </handoff-screen>`;
+  },
+};
+
 /** Runs on a fake client: take over, reply, release, resume and switch modes all work, without a server. */
 export const Interactive: Story = {
   name: 'Interactive (fake client, no server)',

@@ -44,6 +44,15 @@ client.me$.subscribe((me) => {
   initials.textContent = name.split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
 });
 
+// Main menu on narrow screens: the sidebar behind a disclosure button.
+const menuButton = document.querySelector('.menu-button');
+const nav = document.getElementById('main-nav');
+menuButton?.addEventListener('click', () => {
+  const open = !nav.classList.contains('open');
+  nav.classList.toggle('open', open);
+  menuButton.setAttribute('aria-expanded', String(open));
+});
+
 // Account menu: a disclosure button (WAI-ARIA), closed by Escape or a click outside.
 const accountButton = document.querySelector('.account > button');
 const accountMenu = document.getElementById('account-menu');
