@@ -25,14 +25,14 @@ export async function startCustomerConversation(
   customerId?: string,
 ): Promise<ConversationRecord> {
   // Caps and load shedding apply only here: a conversation that exists is never refused.
-  const admission = deps.customers.admit(admissionKey);
+  const admission = deps.customers.admit();
   try {
-    const c = await deps.handoff.startConversation(serviceId, name?.trim() || 'Guest', customerId);
-    admission.release(c.id);
-    return c;
-  } catch (err) {
+    // The per-address cap is counted in the store, so it holds over every instance.
+    const id = deps.handoff.newId('c');
+    await deps.customers.admitAddress(admissionKey, id);
+    return await deps.handoff.startConversation(serviceId, name?.trim() || 'Guest', { id, address: admissionKey, ...(customerId !== undefined ? { customerId } : {}) });
+  } finally {
     admission.release();
-    throw err;
   }
 }
 

@@ -20,9 +20,6 @@ export class Customers {
   private readonly active = new Set<string>();
   /** Admissions granted whose conversation is still being created. */
   private pending = 0;
-  /** Conversations started from each address on this instance (active ones, plus pending). */
-  private readonly byAddress = new Map<string, number>();
-  private readonly addressOf = new Map<string, string>();
   /** Customer sockets open on this instance, per conversation. */
   private readonly present = new Map<string, number>();
   private readonly goneTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -60,10 +57,10 @@ export class Customers {
   }
 
   /**
-   * Admits a new conversation from `address`, or throws the refusal the customer is shown.
-   * Call `release` once it is created (or failed), with its id when it was.
+   * Admits a new conversation (load shedding, the global cap), or throws the refusal the customer
+   * is shown. Call `release` once it is created or failed.
    */
-  admit(address: string): { release(conversationId?: string): void } {
+  admit(): { release(): void } {
     if (this.lag.overloaded(this.limits.maxEventLoopLagMs)) {
       this.log.warn('shedding a new conversation', { lagMs: this.lag.lagMs });
       throw new HandshakeRefusal('busy', 'The service is busy right now. Please try again in a moment.', LimitCloseCode.Busy, 5000);
@@ -71,21 +68,21 @@ export class Customers {
     if (this.active.size + this.pending >= this.limits.maxConversations) {
       throw new HandshakeRefusal('limit_reached', 'We cannot take new chats right now: too many are open. Please try again later.', LimitCloseCode.ConversationLimit);
     }
-    if ((this.byAddress.get(address) ?? 0) >= this.limits.conversationsPerAddress) {
-      throw new HandshakeRefusal('limit_reached', 'Too many chats are open from your network. Close one, or try again later.', LimitCloseCode.ConversationLimit);
-    }
     this.pending++;
-    this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
     let released = false;
     return {
-      release: (conversationId) => {
+      release: () => {
         if (released) return;
         released = true;
         this.pending--;
-        if (conversationId) this.addressOf.set(conversationId, address);
-        else this.decrement(address);
       },
     };
+  }
+
+  /** Counts conversation `id` against `address` in the store (every instance), or refuses it. */
+  async admitAddress(address: string, id: string): Promise<void> {
+    if (await this.store.admitAddress(address, id, this.limits.conversationsPerAddress)) return;
+    throw new HandshakeRefusal('limit_reached', 'Too many chats are open from your network. Close one, or try again later.', LimitCloseCode.ConversationLimit);
   }
 
   /** A customer socket is on `conversationId`; the returned function says it left. */
@@ -127,15 +124,5 @@ export class Customers {
     this.active.delete(conversationId);
     clearTimeout(this.goneTimers.get(conversationId));
     this.goneTimers.delete(conversationId);
-    const address = this.addressOf.get(conversationId);
-    if (address === undefined) return;
-    this.addressOf.delete(conversationId);
-    this.decrement(address);
-  }
-
-  private decrement(address: string): void {
-    const n = (this.byAddress.get(address) ?? 1) - 1;
-    if (n > 0) this.byAddress.set(address, n);
-    else this.byAddress.delete(address);
   }
 }

@@ -1,9 +1,12 @@
 /**
  * The handoff rules (docs/decisions.md D1, D2, D13, D14), free of sockets: modes, take over, release,
- * resume, flags and escalations, and the system messages customers see. Every change goes through
- * the store's compare-and-set, so the rules hold however the calls interleave.
+ * resume, flags and escalations, and the system messages customers see. The decisions on one
+ * record are in conversation-rules.ts; this file reads, decides and writes. Every change goes
+ * through the store's compare-and-set, so the rules hold however the calls interleave.
  */
-import type { Agent, ErrorCode, Flag, Message, Mode, Service } from '@handoff/sdk/protocol';
+import type { Agent, Flag, Message, Mode, Service } from '@handoff/sdk/protocol';
+import { followMode, pause, requireClaimant, SYSTEM_TEXT } from './conversation-rules.js';
+import { Refusal } from './refusal.js';
 import { faqSettings } from './ai/config.js';
 import { AiRunner, type AiServiceSettings } from './ai/runner.js';
 import { flagsForCustomerText } from './flags.js';
@@ -11,27 +14,7 @@ import type { Logger } from './log.js';
 import type { ConversationRecord, MessagePage, Store } from './store.js';
 import { randomBytes } from 'node:crypto';
 
-export const SYSTEM_TEXT = {
-  joined: 'A human agent has joined the conversation.',
-  resumed: 'You are chatting with our AI assistant again.',
-  handedBack: 'Our team has handed this conversation back to the AI assistant.',
-} as const;
-
-/**
- * A request the rules refuse, with a code from the protocol's list and words for a person. Named
- * apart from the SDK's `HandoffError` (what a client receives) so the two never shadow each other.
- */
-export class Refusal extends Error {
-  override name = 'Refusal';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly retryable = false,
-    readonly holder?: Agent,
-  ) {
-    super(message);
-  }
-}
+export { Refusal, SYSTEM_TEXT };
 
 export interface HandoffOptions {
   store: Store;
@@ -93,16 +76,19 @@ export class Handoff {
   // Customer side
   // -------------------------------------------------------------------------------------------
 
-  /** `customerId`: the channel's own id for the customer (HTTP API); default a new one. */
-  async startConversation(serviceId: string, customerName: string, customerId?: string): Promise<ConversationRecord> {
+  /**
+   * `customerId`: the channel's own id for the customer (HTTP API); default a new one. `id` and
+   * `address` come from the caller when it counted the conversation against its address's cap.
+   */
+  async startConversation(serviceId: string, customerName: string, opts: { customerId?: string; id?: string; address?: string } = {}): Promise<ConversationRecord> {
     const service = await this.store.getService(serviceId);
     if (!service) throw new Refusal('not_found', `No service "${serviceId}".`);
     const now = this.now();
     const humanOnly = service.mode === 'human_only';
     const record: ConversationRecord = {
-      id: this.newId('c'),
+      id: opts.id ?? this.newId('c'),
       serviceId,
-      customer: { id: customerId ?? this.newId('u'), name: customerName },
+      customer: { id: opts.customerId ?? this.newId('u'), name: customerName },
       status: humanOnly ? 'paused' : 'ai',
       claim: null,
       flags: [],
@@ -116,6 +102,7 @@ export class Handoff {
       pausedBy: humanOnly ? 'mode' : null,
       customerToken: randomBytes(12).toString('hex'),
       lastActivityAt: now,
+      ...(opts.address !== undefined ? { address: opts.address } : {}),
     };
     await this.store.createConversation(record);
     return record;
@@ -205,7 +192,7 @@ export class Handoff {
         if (!opts.override) throw new Refusal('claimed_by_other', `Claimed by ${c.claim.agent.name}.`, false, c.claim.agent);
       }
       const now = this.now();
-      this.pause(c, 'agent');
+      pause(c, 'agent');
       c.claim = { agent: { id: agent.id, name: agent.name }, at: now };
       c.flags = [];
       c.escalation = null;
@@ -217,7 +204,7 @@ export class Handoff {
 
   async release(agent: Agent, conversationId: string): Promise<void> {
     await this.mutate(conversationId, (c) => {
-      this.requireClaimant(c, agent);
+      requireClaimant(c, agent);
       c.claim = null; // stays paused, unclaimed, for another agent to take over
       c.updatedAt = this.now();
       return c;
@@ -246,7 +233,7 @@ export class Handoff {
   async sendAgentMessage(agent: Agent, conversationId: string, text: string): Promise<void> {
     const c = await this.store.getConversation(conversationId);
     if (!c) throw new Refusal('not_found', 'No such active conversation.');
-    this.requireClaimant(c, agent);
+    requireClaimant(c, agent);
     const message: Message = { id: this.newId('m'), role: 'agent', text, at: this.now(), agent: { id: agent.id, name: agent.name } };
     // The store checks the claim again as it writes, so a claim lost meanwhile cannot speak.
     const stored = await this.store.appendMessage(conversationId, message, { claimant: agent.id });
@@ -277,42 +264,11 @@ export class Handoff {
   private async applyMode(conversationId: string): Promise<void> {
     let handedBack = false;
     await this.mutate(conversationId, (c, service) => {
-      handedBack = false;
-      if (service.mode === 'ai_only') {
-        // Hand every paused conversation back to the AI; nobody can act on escalations here.
-        if (c.status === 'ai' && !c.claim && !c.escalation) return null;
-        handedBack = c.status === 'paused';
-        c.status = 'ai';
-        c.pausedBy = null;
-        c.claim = null;
-        c.escalation = null;
-      } else if (service.mode === 'human_only') {
-        if (c.status === 'paused') return null;
-        this.pause(c, 'mode');
-      } else {
-        // Back from human_only: conversations paused only by the mode return to the AI.
-        if (!(c.status === 'paused' && c.pausedBy === 'mode' && !c.claim)) return null;
-        handedBack = true;
-        c.status = 'ai';
-        c.pausedBy = null;
-      }
-      c.updatedAt = this.now();
-      return c;
+      const followed = followMode(c, service.mode, this.now());
+      handedBack = followed?.handedBack ?? false;
+      return followed ? c : null;
     });
     if (handedBack) await this.system(conversationId, SYSTEM_TEXT.handedBack);
-  }
-
-  private pause(c: ConversationRecord, by: 'agent' | 'mode'): void {
-    // A new AI session: any reply composed before this moment is refused by the store.
-    if (c.status === 'ai') c.aiSession += 1;
-    c.status = 'paused';
-    c.pausedBy = by;
-  }
-
-  private requireClaimant(c: ConversationRecord, agent: Agent): void {
-    if (c.claim?.agent.id === agent.id) return;
-    const why = c.claim ? `${c.claim.agent.name} holds this conversation.` : 'Take over the conversation first.';
-    throw new Refusal('not_claimant', why);
   }
 
   private async system(conversationId: string, text: string): Promise<void> {

@@ -10,6 +10,8 @@ import type { Handoff } from './handoff.js';
 export interface ApiDeps {
   handoff: Handoff;
   pending: PendingReplies;
+  /** The webhook secret a late reply for a service must be signed with. */
+  secretFor: (serviceId: string) => string | undefined;
   /** The channel routes and the OpenAPI document (api/index.ts). */
   mount?: (router: express.Router) => void;
 }
@@ -17,7 +19,7 @@ export interface ApiDeps {
 export function apiRouter(deps: ApiDeps): express.Router {
   const router = express.Router();
   router.use(express.raw({ type: () => true, limit: '64kb' }));
-  router.post('/ai/replies', lateReplyHandler(deps.handoff.ai, deps.pending));
+  router.post('/ai/replies', lateReplyHandler(deps.handoff.ai, deps.pending, deps.secretFor));
   deps.mount?.(router);
   return router;
 }

@@ -15,7 +15,7 @@ export interface Limits {
   helloTimeoutMs: number;
   /** Failed logins (unknown token) one address may make in a burst, then this many per minute. */
   authFailures: number;
-  /** Active conversations started from one address (on this instance). */
+  /** Active conversations started from one address (counted in the store: over every instance). */
   conversationsPerAddress: number;
   /** Active conversations in all; past it no new customer conversation starts. */
   maxConversations: number;

@@ -57,12 +57,15 @@ return emit(ARGV[7])
 
 /**
  * KEYS[4] conversation, KEYS[5] active set, KEYS[6] messages, KEYS[7] message index.
- * ARGV[4] id, ARGV[5] idle cutoff ('' for none), ARGV[6] event.
+ * ARGV[4] id, ARGV[5] idle cutoff ('' for none), ARGV[6] event, ARGV[7] key prefix (the
+ * conversation's address counts one less: its key is built here, one Redis, not a Cluster).
  */
 const END = `${PRELUDE}
 local last = redis.call('HGET', KEYS[4], 'lastActivityAt')
 if not last then return 0 end
 if ARGV[5] ~= '' and tonumber(last) > tonumber(ARGV[5]) then return 0 end
+local address = redis.call('HGET', KEYS[4], 'address')
+if address and address ~= '' then redis.call('ZREM', ARGV[7] .. 'addr:' .. address, ARGV[4]) end
 redis.call('DEL', KEYS[4], KEYS[6], KEYS[7])
 redis.call('ZREM', KEYS[5], ARGV[4])
 return emit(ARGV[6])
@@ -149,7 +152,24 @@ if from >= current then return {current, {}} end
 return {current, redis.call('XRANGE', KEYS[2], (from + 1) .. '-0', '+')}
 `;
 
+/**
+ * Counts a new conversation against its customer's address, for every instance at once. KEYS[1]
+ * the address's sorted set (conversation id -> admitted at). ARGV[1] id, ARGV[2] the cap, ARGV[3]
+ * now, ARGV[4] ms after which an admitted id whose conversation was never created stops counting,
+ * ARGV[5] key prefix. Returns 1 when admitted, 0 at the cap.
+ */
+const ADMIT = `
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[4]))) do
+  if redis.call('EXISTS', ARGV[5] .. 'c:' .. id) == 0 then redis.call('ZREM', KEYS[1], id) end
+end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], 86400000)
+return 1
+`;
+
 export const SCRIPTS = {
+  hhAdmit: { keys: 1, lua: ADMIT },
   hhSetMode: { keys: 4, lua: SET_MODE },
   hhCreate: { keys: 5, lua: CREATE },
   hhUpdate: { keys: 5, lua: UPDATE },

@@ -14,7 +14,7 @@
 import { Redis } from 'ioredis';
 import type { Conversation, EventBody, EventFrame, Message, Mode, Service, Snapshot } from '@handoff/sdk/protocol';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
-import { COMMAND_RESERVATION_MS, COMMAND_RESULT_WINDOW_MS, copyRecord, toState, type AppendConditions, type AppendResult, type CommandResult, type ConversationRecord, type EventListener, type MessagePage, type Store } from './store.js';
+import { ADMISSION_LAPSE_MS, COMMAND_RESERVATION_MS, COMMAND_RESULT_WINDOW_MS, copyRecord, toState, type AppendConditions, type AppendResult, type CommandResult, type ConversationRecord, type EventListener, type MessagePage, type Store } from './store.js';
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. */
@@ -146,7 +146,7 @@ export class RedisStore implements Store {
   async endConversation(id: string, reason: 'customer_left' | 'idle_timeout', opts: { idleSince?: number } = {}): Promise<boolean> {
     const body: EventBody = { kind: 'conversation_ended', conversationId: id, reason };
     const k = [this.k.conversation(id), this.k.active, this.k.messages(id), this.k.messageIndex(id)];
-    const seq = Number(await this.write('hhEnd', k, [id, opts.idleSince === undefined ? '' : String(opts.idleSince), JSON.stringify(body)]));
+    const seq = Number(await this.write('hhEnd', k, [id, opts.idleSince === undefined ? '' : String(opts.idleSince), JSON.stringify(body), this.k.prefix]));
     if (seq === 0) return false;
     await this.deliveredUpTo(seq);
     return true;
@@ -222,6 +222,23 @@ export class RedisStore implements Store {
 
   async releaseCommand(agentId: string, commandId: string): Promise<void> {
     await this.redis.del(this.k.reservation(agentId, commandId));
+  }
+
+  async admitAddress(address: string, conversationId: string, max: number): Promise<boolean> {
+    return Number(await this.run('hhAdmit', [this.k.address(address)], [conversationId, String(max), String(this.now()), String(ADMISSION_LAPSE_MS), this.k.prefix])) === 1;
+  }
+
+  async putToken(kind: string, token: string, value: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.k.token(kind, token), value, 'PX', ttlMs);
+  }
+
+  async getToken(kind: string, token: string): Promise<string | undefined> {
+    return (await this.redis.get(this.k.token(kind, token))) ?? undefined;
+  }
+
+  async useToken(kind: string, token: string, ttlMs: number): Promise<boolean> {
+    if ((await this.redis.exists(this.k.token(kind, token))) === 0) return false;
+    return (await this.redis.set(this.k.tokenUsed(kind, token), '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   // -------------------------------------------------------------------------------------------
@@ -312,6 +329,9 @@ function keys(prefix: string) {
     messages: (id: string) => `${prefix}m:${id}`,
     messageIndex: (id: string) => `${prefix}mi:${id}`,
     command: (agentId: string, commandId: string) => `${prefix}cmd:${JSON.stringify([agentId, commandId])}`,
+    address: (address: string) => `${prefix}addr:${address}`,
+    token: (kind: string, token: string) => `${prefix}tok:${kind}:${token}`,
+    tokenUsed: (kind: string, token: string) => `${prefix}tokused:${kind}:${token}`,
     reservation: (agentId: string, commandId: string) => `${prefix}cmdr:${JSON.stringify([agentId, commandId])}`,
   };
 }
@@ -328,6 +348,7 @@ function toFields(r: ConversationRecord): string[] {
     'lastActivityAt', String(lastActivityAt),
     'messageCount', String(messageCount),
     'lastMessage', JSON.stringify(lastMessage),
+    'address', r.address ?? '',
   ];
 }
 

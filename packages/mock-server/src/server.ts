@@ -1,13 +1,12 @@
 /**
- * The HTTP + WebSocket server: express for pages and JSON (`routes.ts`), one `ws` server routed
- * by path at upgrade (`/ws/agent`, `/ws/customer`), the origin check, and the heartbeat sweep.
+ * The server: the store, the rules and the limits it is built from, express for pages and JSON
+ * (`routes.ts`, `http-api.ts`, the channel seam), and the WebSocket side (`socket-hub.ts`: routing
+ * by path at upgrade, the origin check, the heartbeat sweep, closing).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { Duplex } from 'node:stream';
 import express from 'express';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, type Service } from '@handoff/sdk/protocol';
+import type { Service } from '@handoff/sdk/protocol';
 import { aiFromOptions, type AiConfig } from './ai/config.js';
 import { channelSeam, type ChannelConfig } from './api/index.js';
 import type { DeliveryOptions } from './webhooks/outbox.js';
@@ -15,7 +14,6 @@ import type { Webhooks } from './webhooks/webhooks.js';
 import type { AiServiceSettings } from './ai/runner.js';
 import { AgentSocket, type AgentConfig } from './agent-socket.js';
 import { Authenticator, type JwtConfig } from './auth.js';
-import type { Connection } from './connection.js';
 import { CustomerSocket } from './customer-socket.js';
 import { CustomerRoutes } from './customer-routes.js';
 import { Customers } from './customers.js';
@@ -23,7 +21,8 @@ import { Handoff } from './handoff.js';
 import { apiRouter } from './http-api.js';
 import { DEFAULT_LIMITS, Limiter, type Limits } from './limits.js';
 import { LagMonitor } from './load.js';
-import { loopbackOrigins, normaliseOrigins, originAllowed } from './origins.js';
+import { loopbackOrigins, normaliseOrigins } from './origins.js';
+import { clientAddress, SocketHub } from './socket-hub.js';
 import { mountRoutes } from './routes.js';
 import { createLogger, type Logger, type LogLevel } from './log.js';
 import type { Simulator, SimulatorOptions } from './simulator.js';
@@ -120,9 +119,6 @@ export interface RunningServer {
   sendRawToAgents(text: string): void;
 }
 
-/** Frames above this are cut by `ws` itself (close 1009); smaller oversized ones get `too_large`. */
-const HARD_MAX_PAYLOAD = 1024 * 1024;
-
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(options.logLevel ?? 'warn');
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
@@ -140,8 +136,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     : options.redisUrl
       ? await RedisStore.connect({ ...init, url: options.redisUrl, onError: (err) => log.warn('redis stream read failed', { err: String(err) }) })
       : new MemoryStore(init);
-  let baseUrl = ''; // known once listening; webhook requests carry the late-reply URL
-  const ai = aiFromOptions(options.ai, { env: process.env, faqDelayMs: options.aiDelayMs ?? 600, replyUrl: () => `${baseUrl}/api/v1/ai/replies` });
+  // Webhook requests carry the late-reply URL: on the server's public origin (known once listening).
+  let publicOrigins: readonly string[] = [];
+  const ai = aiFromOptions(options.ai, { env: process.env, faqDelayMs: options.aiDelayMs ?? 600, replyUrl: () => `${publicOrigins[0]}/api/v1/ai/replies`, tokens: store });
   const lag = new LagMonitor();
   const limiter = new Limiter(limits);
   const customers = new Customers(store, limits, lag, log);
@@ -160,64 +157,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   mountRoutes(app, store, options, () => health());
   const addressOf = (req: IncomingMessage) => clientAddress(req, options.trustProxy ?? false);
   const seam = await channelSeam({ handoff, customers, limiter, log, channels: options.channels ?? [], delivery: options.webhookDelivery, redisUrl: options.redisUrl, address: addressOf });
-  app.use('/api/v1', apiRouter({ handoff, pending: ai.pending, mount: seam.mount }));
+  app.use('/api/v1', apiRouter({ handoff, pending: ai.pending, secretFor: ai.secretFor, mount: seam.mount }));
   const http = createServer(app);
 
-  // Compared by their normal form (scheme and host in lower case, no default port, no path).
-  const allowedOrigins = options.allowedOrigins && normaliseOrigins(options.allowedOrigins);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
-  const connections = new Set<Connection>();
+  const snapshotMessages = options.snapshotMessages ?? 50;
+  /** Commands still running, by agent and id, so a duplicate sent meanwhile shares the result. */
   const inflight = new Map<string, Promise<CommandResult>>();
-  const track = (c: Connection) => {
-    connections.add(c);
-    c.ws.on('close', () => connections.delete(c));
-  };
-
-  let publicOrigins: readonly string[] = [];
-  let closing = false;
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (closing) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n');
-      return;
-    }
-    const route = new URL(req.url ?? '/', 'http://x').pathname;
-    if (route !== '/ws/agent' && route !== '/ws/customer') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      ws.on('error', (err) => log.debug('socket error', { err: String(err) }));
-      // Refused origins still get a WebSocket, so the browser can read a meaningful close code.
-      if (!originAllowed(req.headers.origin, allowedOrigins, publicOrigins)) {
-        log.warn('origin refused', { origin: req.headers.origin });
-        ws.send(JSON.stringify({ type: 'error', code: 'unauthorized', message: `Origin ${req.headers.origin} is not allowed.`, retryable: false }));
-        ws.close(CloseCode.OriginForbidden, 'origin not allowed');
-        return;
-      }
-      const ctx = { limiter, log, address: addressOf(req), socket };
-      if (route === '/ws/agent') {
-        track(new AgentSocket(ws, ctx, { handoff, auth, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages: options.snapshotMessages ?? 50, inflight }));
-      } else {
-        track(new CustomerSocket(ws, ctx, { handoff, customers, routes, welcomeMessages: 200 }));
-      }
-    });
+  const hub = new SocketHub({
+    log,
+    limiter,
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs,
+    // Compared by their normal form (scheme and host in lower case, no default port, no path).
+    allowedOrigins: options.allowedOrigins && normaliseOrigins(options.allowedOrigins),
+    publicOrigins: () => publicOrigins,
+    addressOf,
+    open: {
+      '/ws/agent': (ws, ctx) => new AgentSocket(ws, ctx, { handoff, auth, heartbeatIntervalMs, heartbeatTimeoutMs, snapshotMessages, inflight }),
+      '/ws/customer': (ws, ctx) => new CustomerSocket(ws, ctx, { handoff, customers, routes, welcomeMessages: 200 }),
+    },
   });
-
-  // Heartbeat: ping everyone each interval; close whoever has been silent past the timeout.
-  // A dead peer is therefore noticed within heartbeatTimeoutMs + heartbeatIntervalMs.
-  const heartbeat = setInterval(() => {
-    const now = Date.now();
-    for (const c of connections) {
-      if (!c.ready) continue; // still in its handshake, under the hello timer
-      if (now - c.lastHeard > heartbeatTimeoutMs) {
-        log.info('heartbeat timeout', { kind: c.kind });
-        c.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout');
-      } else {
-        c.send({ type: 'ping', t: now });
-      }
-    }
-  }, heartbeatIntervalMs);
-  heartbeat.unref();
+  http.on('upgrade', hub.upgrade);
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -231,15 +191,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : 0;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   const httpUrl = `http://${hostForUrl}:${port}`;
-  baseUrl = httpUrl;
   publicOrigins = options.publicOrigins ? normaliseOrigins(options.publicOrigins) : [...new Set([httpUrl, ...loopbackOrigins(port)])];
   const health = async () => {
-    let agentsLive = 0;
-    let bufferedBytes = 0;
-    for (const c of connections) {
-      if (c.kind === 'agent') agentsLive++;
-      bufferedBytes += c.ws.bufferedAmount;
-    }
+    const { agent, customer, bufferedBytes } = hub.counts();
     return {
       ok: true,
       epoch: store.epoch,
@@ -247,7 +201,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       eventLoopLagMs: lag.lagMs,
       busy: lag.overloaded(limits.maxEventLoopLagMs),
       conversations: customers.activeConversations,
-      sockets: { agent: agentsLive, customer: connections.size - agentsLive },
+      sockets: { agent, customer },
       /** Bytes queued for slow readers, bounded by the backlog limits. */
       bufferedBytes,
     };
@@ -273,32 +227,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     webhooks: seam.webhooks,
     close() {
       closed ??= (async () => {
-        closing = true; // refuse new sockets at once, so a reconnect goes elsewhere or waits
-        clearInterval(heartbeat);
+        hub.refuse(); // new sockets at once, so a reconnect goes elsewhere or retries
         simulator?.stop();
         handoff.close();
         customers.close();
         await seam.close();
         routes.close();
         lag.stop();
-        for (const c of connections) c.close(CloseCode.GoingAway, 'server shutting down');
-        // Give the close handshakes a moment, then cut whatever is left.
-        const deadline = Date.now() + 1000;
-        while (connections.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-        for (const c of connections) c.ws.terminate();
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await hub.close();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         await store.close?.();
       })();
       return closed;
     },
-    dropAllSockets() {
-      for (const c of connections) c.ws.terminate();
-    },
-    sendRawToAgents(text: string) {
-      for (const c of connections) if (c instanceof AgentSocket && c.isLive) c.sendRaw(text);
-    },
+    dropAllSockets: () => hub.dropAll(),
+    sendRawToAgents: (text: string) => hub.sendRawToAgents(text),
   };
 }
 
@@ -317,14 +261,4 @@ function servicesFor(options: ServerOptions): Service[] {
     if (!base.some((s) => s.id === extra.id)) base.push({ ...extra });
   }
   return base;
-}
-
-/** The peer's address; behind a trusted proxy, the hop the proxy saw (last in X-Forwarded-For). */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string') {
-    const last = forwarded.split(',').pop()?.trim();
-    if (last) return last;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
 }

@@ -35,6 +35,8 @@ export interface ConversationRecord extends ConversationState {
   customerToken: string;
   /** Last customer or agent activity; the idle timeout runs from here. */
   lastActivityAt: number;
+  /** Whom the per-address cap counts it against while active: the client address (a channel's own customer on the HTTP API). */
+  address?: string;
 }
 
 export type AppendResult =
@@ -80,6 +82,13 @@ export interface Store {
   /** Active conversations, oldest first. */
   listConversations(): Promise<ConversationRecord[]>;
   getConversation(id: string): Promise<ConversationRecord | undefined>;
+  /**
+   * Counts the conversation `conversationId` (about to be created with `address`) against the
+   * address's cap, for every instance at once: true when the address had fewer than `max` active
+   * conversations. An ended conversation stops counting when it ends; an admitted id whose
+   * conversation was never created stops counting after `ADMISSION_LAPSE_MS`.
+   */
+  admitAddress(address: string, conversationId: string, max: number): Promise<boolean>;
   /** Adds a conversation and logs `conversation_started`. */
   createConversation(record: ConversationRecord): Promise<void>;
   /**
@@ -135,12 +144,25 @@ export interface Store {
   reserveCommand(agentId: string, commandId: string): Promise<boolean>;
   releaseCommand(agentId: string, commandId: string): Promise<void>;
 
+  /**
+   * Short-lived shared records (late AI reply tokens), so any instance can take what another gave
+   * out: `putToken` keeps `value` for `ttlMs`; `useToken` is true the first time only, atomically
+   * (Redis: SET NX), so a token is used once whichever instance gets it.
+   */
+  putToken(kind: string, token: string, value: string, ttlMs: number): Promise<void>;
+  getToken(kind: string, token: string): Promise<string | undefined>;
+  useToken(kind: string, token: string, ttlMs: number): Promise<boolean>;
+
   /** Releases connections (a shared store); called once the server has closed every socket. */
   close?(): Promise<void>;
 }
 
 /** How long an agent's command answers are remembered (docs/protocol.md, "Commands"). */
 export const COMMAND_RESULT_WINDOW_MS = 10 * 60_000;
+/** How long an admitted conversation that was never created counts against its address. */
+export const ADMISSION_LAPSE_MS = 60_000;
+/** Late-reply tokens the memory store keeps at most (a shared store keeps each for its TTL). */
+const MAX_MEMORY_TOKENS = 10_000;
 /** How long a command's reservation holds if its holder never releases it (it died). */
 export const COMMAND_RESERVATION_MS = 30_000;
 /** How many answers per agent are remembered at most, whatever their age. */
@@ -190,6 +212,10 @@ export class MemoryStore implements Store {
   private readonly listeners = new Set<EventListener>();
   /** Per agent: command id -> answer and when it was given, oldest first. */
   private readonly results = new Map<string, Map<string, { result: CommandResult; at: number }>>();
+  /** Per customer address: the conversations counted against it, with when each was admitted. */
+  private readonly byAddress = new Map<string, Map<string, number>>();
+  /** `putToken` records by kind and token, oldest first. */
+  private readonly tokens = new Map<string, { value: string; until: number; used: boolean }>();
   /** Commands being run: (agent, command id) -> when the reservation lapses. */
   private readonly reservations = new Map<string, number>();
   private readonly eventLogSize: number;
@@ -234,6 +260,16 @@ export class MemoryStore implements Store {
     return c && clone(c);
   }
 
+  async admitAddress(address: string, conversationId: string, max: number): Promise<boolean> {
+    let ids = this.byAddress.get(address);
+    if (!ids) this.byAddress.set(address, (ids = new Map()));
+    const lapsed = this.now() - ADMISSION_LAPSE_MS;
+    for (const [id, at] of ids) if (at <= lapsed && !this.conversations.has(id)) ids.delete(id);
+    if (ids.size >= max) return false;
+    ids.set(conversationId, this.now());
+    return true;
+  }
+
   async createConversation(record: ConversationRecord): Promise<void> {
     if (this.conversations.has(record.id)) throw new Error(`conversation ${record.id} exists`);
     this.conversations.set(record.id, clone(record));
@@ -256,6 +292,11 @@ export class MemoryStore implements Store {
     if (!c || (opts.idleSince !== undefined && c.lastActivityAt > opts.idleSince)) return false;
     this.conversations.delete(id);
     this.messages.delete(id);
+    if (c.address !== undefined) {
+      const ids = this.byAddress.get(c.address);
+      ids?.delete(id);
+      if (ids?.size === 0) this.byAddress.delete(c.address);
+    }
     this.emit({ kind: 'conversation_ended', conversationId: id, reason });
     return true;
   }
@@ -355,6 +396,33 @@ export class MemoryStore implements Store {
 
   async releaseCommand(agentId: string, commandId: string): Promise<void> {
     this.reservations.delete(`${agentId}\n${commandId}`);
+  }
+
+  async putToken(kind: string, token: string, value: string, ttlMs: number): Promise<void> {
+    this.dropExpiredTokens();
+    this.tokens.set(`${kind}\n${token}`, { value, until: this.now() + ttlMs, used: false });
+    // Bounded: past the cap the oldest go first (a Map iterates in insertion order).
+    while (this.tokens.size > MAX_MEMORY_TOKENS) this.tokens.delete(this.tokens.keys().next().value!);
+  }
+
+  async getToken(kind: string, token: string): Promise<string | undefined> {
+    const t = this.tokens.get(`${kind}\n${token}`);
+    return t && t.until > this.now() ? t.value : undefined;
+  }
+
+  async useToken(kind: string, token: string): Promise<boolean> {
+    const t = this.tokens.get(`${kind}\n${token}`);
+    if (!t || t.used || t.until <= this.now()) return false;
+    t.used = true;
+    return true;
+  }
+
+  private dropExpiredTokens(): void {
+    const now = this.now();
+    for (const [key, t] of this.tokens) {
+      if (t.until > now) break; // oldest first, and every token of a kind has the same lifetime
+      this.tokens.delete(key);
+    }
   }
 
   /** Drops one agent's answers older than the window (the oldest come first). */

@@ -235,6 +235,18 @@ describe('webhook adapter', () => {
     assert.equal(req.body.reply.url, `${server.httpUrl}/api/v1/ai/replies`);
   });
 
+  test('the late-reply URL is on the public origin, not the address the server listens on', async () => {
+    const hook = await stub((_s, res) => void res.writeHead(202).end());
+    cleanups.push(() => hook.close());
+    const server = await start({ ai: config(hook.url), publicOrigins: ['https://chat.example.com/'] });
+    cleanups.push(() => server.close());
+    const c = await CustomerPeer.join(server);
+    cleanups.push(() => c.close());
+    await c.say('Complex question');
+    await until(() => hook.seen.length === 1, 2000, 'webhook request');
+    assert.equal(hook.seen[0]!.body.reply.url, 'https://chat.example.com/api/v1/ai/replies');
+  });
+
   /** A webhook that defers; returns the request it got. */
   async function deferred(server: RunningServer, c: CustomerPeer, hook: Awaited<ReturnType<typeof stub>>): Promise<Seen> {
     await c.say('Complex question about clause 7b');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { CloseCode, LimitCloseCode } from '@handoff/sdk/protocol';
 import { Handoff, MemoryStore, type RunningServer } from '../src/index.js';
 import { createLogger } from '../src/log.js';
-import { AgentPeer, CustomerPeer, Peer, sleep, start } from './helpers.js';
+import { AgentPeer, CustomerPeer, Peer, sleep, start, startTopology } from './helpers.js';
 
 /** A customer_hello from `address` (the server trusts X-Forwarded-For in these tests). */
 async function hello(server: RunningServer, address: string, rejoin?: { conversationId: string; token: string }): Promise<Peer> {
@@ -106,6 +106,25 @@ describe('caps on anonymous conversations', () => {
       assert.equal(again.frames[0].type, 'customer_welcome');
       for (const p of [back, b1, again]) p.close();
     }));
+
+  test('the per-address cap holds over several instances (counted in the store, not per instance)', async () => {
+    // Three instances on one Redis behind the balancer: each new socket goes to the next instance.
+    const server = await startTopology('redis3', { port: 0, logLevel: 'silent', aiDelayMs: 30, idleTimeoutMs: 0, trustProxy: true, limits: { conversationsPerAddress: 2 } });
+    try {
+      const [a1, a2, a3] = [await hello(server, '10.0.0.9'), await hello(server, '10.0.0.9'), await hello(server, '10.0.0.9')];
+      assert.equal(a1.frames[0].type, 'customer_welcome');
+      assert.equal(a2.frames[0].type, 'customer_welcome');
+      assert.equal(a3.frames[0].code, 'limit_reached', 'the third, on a third instance, is over the cap');
+      assert.equal(await a3.closed, LimitCloseCode.ConversationLimit);
+      a1.send({ type: 'leave', id: 'bye' });
+      await a1.closed;
+      const again = await hello(server, '10.0.0.9');
+      assert.equal(again.frames[0].type, 'customer_welcome', 'an ended conversation stops counting at once');
+      for (const p of [a2, again]) p.close();
+    } finally {
+      await server.close();
+    }
+  });
 
   test('a conversation whose customer has gone for a while ends; one who comes back keeps it', () =>
     withServer({ idleTimeoutMs: 0, limits: { customerGoneMs: 150 } }, async (server) => {

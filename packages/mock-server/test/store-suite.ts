@@ -148,6 +148,31 @@ export function storeSuite(make: MakeStore): void {
     assert.equal(await store.getCommandResult('a2', 'x'), undefined, 'another agent has its own answers');
   });
 
+  test('tokens: kept for their lifetime, and used once whoever asks first', async () => {
+    const store = await newStore();
+    await store.putToken('reply', 't1', '{"a":1}', 60_000);
+    assert.equal(await store.getToken('reply', 't1'), '{"a":1}');
+    assert.equal(await store.getToken('other', 't1'), undefined, 'kinds are apart');
+    const uses = await Promise.all([store.useToken('reply', 't1', 60_000), store.useToken('reply', 't1', 60_000)]);
+    assert.deepEqual(uses.sort(), [false, true], 'exactly one use');
+    assert.equal(await store.useToken('reply', 'nope', 60_000), false, 'an unknown token is never used');
+    await store.putToken('reply', 'short', 'x', 1);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await store.getToken('reply', 'short'), undefined, 'gone after its lifetime');
+  });
+
+  test('admitAddress counts active conversations per address; an ended one stops counting', async () => {
+    const store = await newStore();
+    assert.equal(await store.admitAddress('1.2.3.4', 'c1', 2), true);
+    await store.createConversation({ ...record('c1'), address: '1.2.3.4' });
+    assert.equal(await store.admitAddress('1.2.3.4', 'c2', 2), true);
+    await store.createConversation({ ...record('c2'), address: '1.2.3.4' });
+    assert.equal(await store.admitAddress('1.2.3.4', 'c3', 2), false, 'at the cap');
+    assert.equal(await store.admitAddress('5.6.7.8', 'c3', 2), true, 'another address has its own');
+    await store.endConversation('c1', 'customer_left');
+    assert.equal(await store.admitAddress('1.2.3.4', 'c4', 2), true, 'the ended one no longer counts');
+  });
+
   test('running a command is reserved for one caller at a time, per agent and command id', async () => {
     const store = await newStore();
     const both = await Promise.all([store.reserveCommand('a1', 'x'), store.reserveCommand('a1', 'x')]);

@@ -8,7 +8,7 @@ import { FaqResponder } from './faq.js';
 import { OpenAiResponder } from './openai.js';
 import type { AiResponder } from './responder.js';
 import type { AiServiceSettings } from './runner.js';
-import { PendingReplies, WebhookResponder } from './webhook.js';
+import { PendingReplies, WebhookResponder, type TokenStore } from './webhook.js';
 
 const Common = {
   /** Default 10 000 ms. */
@@ -90,9 +90,13 @@ export function buildAiSettings(serviceId: string, config: AiConfig | AiServiceS
 /** The adapters of every configured service, and the pending late replies they share. */
 export function aiFromOptions(
   configs: Readonly<Record<string, AiConfig | AiServiceSettings>> | undefined,
-  ctx: Omit<AiBuildContext, 'pending'>,
-): { settingsFor: (serviceId: string) => AiServiceSettings | undefined; pending: PendingReplies } {
-  const pending = new PendingReplies();
+  ctx: Omit<AiBuildContext, 'pending'> & { tokens: TokenStore },
+): { settingsFor: (serviceId: string) => AiServiceSettings | undefined; pending: PendingReplies; secretFor: (serviceId: string) => string | undefined } {
+  const pending = new PendingReplies(ctx.tokens);
   const settings = new Map(Object.entries(configs ?? {}).map(([id, c]) => [id, buildAiSettings(id, c, { ...ctx, pending })]));
-  return { settingsFor: (id) => settings.get(id), pending };
+  const secretFor = (id: string) => {
+    const responder = settings.get(id)?.responder;
+    return responder instanceof WebhookResponder ? responder.secret : undefined;
+  };
+  return { settingsFor: (id) => settings.get(id), pending, secretFor };
 }

@@ -15,7 +15,12 @@ const LateReplySchema = v.union([
   v.object({ token: v.string(), cannotAnswer: v.object({ reason: v.optional(v.string()), text: v.optional(v.pipe(v.string(), v.maxLength(MAX_MESSAGE_LENGTH))) }) }),
 ]);
 
-export function lateReplyHandler(runner: AiRunner, pending: PendingReplies, now: () => number = Date.now): express.RequestHandler {
+export function lateReplyHandler(
+  runner: AiRunner,
+  pending: PendingReplies,
+  secretFor: (serviceId: string) => string | undefined,
+  now: () => number = Date.now,
+): express.RequestHandler {
   return async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     let json: unknown;
@@ -27,13 +32,13 @@ export function lateReplyHandler(runner: AiRunner, pending: PendingReplies, now:
     const parsed = v.safeParse(LateReplySchema, json);
     if (!parsed.success) return void res.status(400).json({ error: 'bad_request', message: parsed.issues[0].message });
     const body = parsed.output;
-    const entry = pending.get(body.token);
-    if (!entry) return void res.status(404).json({ error: 'unknown_token', message: 'No pending AI request has this token.' });
-    const check = verify(entry.secret, { timestamp: req.headers[TIMESTAMP_HEADER], signature: req.headers[SIGNATURE_HEADER] }, raw, now());
+    const entry = await pending.get(body.token);
+    const secret = entry && secretFor(entry.serviceId);
+    if (!entry || !secret) return void res.status(404).json({ error: 'unknown_token', message: 'No pending AI request has this token.' });
+    const check = verify(secret, { timestamp: req.headers[TIMESTAMP_HEADER], signature: req.headers[SIGNATURE_HEADER] }, raw, now());
     if (!check.ok) return void res.status(401).json({ error: check.reason, message: 'Sign the request with the webhook secret and a current timestamp.' });
     if (entry.expiresAt <= now()) return void res.status(410).json({ error: 'expired', message: 'The reply window for this request has passed.' });
-    if (entry.used) return void res.status(409).json({ error: 'already_answered', message: 'This request was already answered.' });
-    entry.used = true;
+    if (!(await pending.use(body.token))) return void res.status(409).json({ error: 'already_answered', message: 'This request was already answered.' });
     const answer = 'reply' in body ? { kind: 'reply' as const, ...body.reply } : { kind: 'cannot_answer' as const, ...body.cannotAnswer };
     const result = await runner.deliver(entry.conversationId, entry.aiSession, answer);
     if (result.ok) return void res.json({ delivered: true, messageId: result.message.id });

@@ -7,44 +7,46 @@
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { signedHeaders } from '../signing.js';
+import type { Store } from '../store.js';
 import type { AiAnswer, AiRequest, AiResponder } from './responder.js';
 
 export interface PendingReply {
   conversationId: string;
   serviceId: string;
   aiSession: number;
-  /** The webhook's secret: the late reply must be signed with it. */
-  secret: string;
   expiresAt: number;
-  used: boolean;
 }
 
+/** Where reply tokens are kept: the server's store (shared by every instance on one Redis). */
+export type TokenStore = Pick<Store, 'putToken' | 'getToken' | 'useToken'>;
+
 /**
- * Reply tokens handed out with deferred requests. Single use, valid for a window, bounded in
- * number (the oldest is dropped first). Held in this server instance's memory.
+ * Reply tokens handed out with deferred requests: single use, valid for a window, kept in the
+ * store, so the late reply may reach any instance behind the balancer. The webhook's secret is not
+ * stored with them: the instance that gets the reply checks it against the service's own secret.
  */
 export class PendingReplies {
-  private readonly byToken = new Map<string, PendingReply>();
-
   constructor(
+    private readonly store: TokenStore,
     readonly windowMs = 10 * 60_000,
-    private readonly max = 10_000,
     private readonly now: () => number = Date.now,
   ) {}
 
-  issue(entry: Omit<PendingReply, 'expiresAt' | 'used'>): { token: string; expiresAt: number } {
+  async issue(entry: Omit<PendingReply, 'expiresAt'>): Promise<{ token: string; expiresAt: number }> {
     const token = randomBytes(18).toString('base64url');
     const expiresAt = this.now() + this.windowMs;
-    this.byToken.set(token, { ...entry, expiresAt, used: false });
-    for (const [t, p] of this.byToken) {
-      if (this.byToken.size <= this.max && p.expiresAt > this.now()) break;
-      this.byToken.delete(t); // Map order is issue order: expired and excess entries come first
-    }
+    await this.store.putToken('reply', token, JSON.stringify({ ...entry, expiresAt }), this.windowMs);
     return { token, expiresAt };
   }
 
-  get(token: string): PendingReply | undefined {
-    return this.byToken.get(token);
+  async get(token: string): Promise<PendingReply | undefined> {
+    const raw = await this.store.getToken('reply', token);
+    return raw === undefined ? undefined : (JSON.parse(raw) as PendingReply);
+  }
+
+  /** True the first time only, on any instance: a token answers once. */
+  use(token: string): Promise<boolean> {
+    return this.store.useToken('reply', token, this.windowMs);
   }
 }
 
@@ -66,13 +68,13 @@ export class WebhookResponder implements AiResponder {
 
   constructor(private readonly opts: WebhookAiOptions) {}
 
+  /** What a late reply for this service must be signed with. */
+  get secret(): string {
+    return this.opts.secret;
+  }
+
   async answer(req: AiRequest): Promise<AiAnswer> {
-    const reply = this.opts.pending.issue({
-      conversationId: req.conversation.id,
-      serviceId: req.service.id,
-      aiSession: req.aiSession,
-      secret: this.opts.secret,
-    });
+    const reply = await this.opts.pending.issue({ conversationId: req.conversation.id, serviceId: req.service.id, aiSession: req.aiSession });
     const body = JSON.stringify({
       type: 'ai_request',
       requestId: req.id,
