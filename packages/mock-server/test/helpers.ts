@@ -43,7 +43,7 @@ export function start(opts: ServerOptions = {}): Promise<RunningServer> {
 }
 
 /** A server of `topology`, looking like one server whatever the number of instances. */
-async function startTopology(topology: Topology, options: ServerOptions): Promise<RunningServer> {
+export async function startTopology(topology: Topology, options: ServerOptions): Promise<RunningServer> {
   // A test that brings its own store tests that store.
   if (topology === 'memory' || options.createStore) return startServer(options);
   const url = (await testRedis()).url;
