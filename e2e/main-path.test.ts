@@ -85,9 +85,9 @@ test('toast to typing in 2 actions: Open, Take Over; focus in the reply box, new
 });
 
 test('the transcript follows when a new flag wraps the Mark reviewed row in above it', async () => {
-  const context = await newAgentContext(browser);
-  const agent = await AgentConsole.open(context, server, '/human_handoff');
-  const customer = await Customer.open(browser, server, 'Billing', 'Vic Flagless');
+  const context = await newAgentContext(e2e.browser);
+  const agent = await AgentConsole.open(context, e2e.server, '/human_handoff');
+  const customer = await Customer.open(e2e.browser, e2e.server, 'Billing', 'Vic Flagless');
   try {
     for (let i = 1; i <= 6; i++) await customer.say(`Question ${i} about my invoice, with some detail so that it wraps on two lines in the panel.`);
     await agent.page.locator('conversation-card').filter({ hasText: 'Vic Flagless' }).click();
@@ -164,9 +164,9 @@ function overlappingText(page: Page): Promise<string[]> {
 const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
 
 test('at 390 px: no sideways scroll and no overlapping text, list and panel sheet; the sidebar is a menu', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const agent = await AgentConsole.open(context, server, '/human_handoff');
-  const customers = await Promise.all(['Nia Narrow', 'Omar Onecolumn'].map((n) => Customer.open(browser, server, 'Billing', n)));
+  const context = await e2e.browser.newContext({ viewport: { width: 390, height: 844 } });
+  const agent = await AgentConsole.open(context, e2e.server, '/human_handoff');
+  const customers = await Promise.all(['Nia Narrow', 'Omar Onecolumn'].map((n) => Customer.open(e2e.browser, e2e.server, 'Billing', n)));
   try {
     await customers[0]!.say('Hello, I need help with a refund for a double charge on my card');
     await customers[0]!.say('I want to talk to a human please');
