@@ -35,8 +35,9 @@ const boundaries = [
   { files: [`packages/testing/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noServer, noSrcOf('sdk|mock-server|components')) } },
   { files: [`packages/components/test/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noSrcOf('sdk|mock-server')) } },
   { files: [`packages/mock-server/**/*.${jsAndTs}`], rules: { 'no-restricted-imports': restrict(noLit, sdkProtocolOnly, noComponents, noSrcOf('sdk|components')) } },
-  // The fault tests of several instances compare real SDK consoles with a fresh one.
-  { files: [`packages/mock-server/test/instances.test.ts`], rules: { 'no-restricted-imports': restrict(noLit, noComponents, noSrcOf('sdk|components')) } },
+  // The fault tests of several instances compare real SDK consoles with a fresh one; the identity
+  // test drives a real SDK client through the server's JWT expiry (close 4100) and roles.
+  { files: [`packages/mock-server/test/instances.test.ts`, `packages/mock-server/test/sdk-identity.test.ts`], rules: { 'no-restricted-imports': restrict(noLit, noComponents, noSrcOf('sdk|components')) } },
   // The conformance kit judges any server over the wire: it knows only the protocol.
   {
     files: [`packages/conformance/src/**/*.${jsAndTs}`],

@@ -6,6 +6,7 @@ import type { Observable } from 'rxjs';
 import type { ProtocolError } from './errors.js';
 import type {
   Agent,
+  AgentRole,
   ConversationState,
   ErrorCode,
   Escalation,
@@ -72,10 +73,20 @@ export interface ConversationChanges {
   readonly removed: readonly string[];
 }
 
+export interface TakeOverOptions {
+  /** Take the conversation from the agent who holds it (supervisors only). */
+  readonly override?: boolean;
+}
+
 export interface HandoffClient {
   readonly connection$: Observable<ConnectionState>;
   /** The signed-in agent, once welcomed. */
   readonly me$: Observable<Agent | null>;
+  /**
+   * The signed-in agent's role from `welcome` (`agent` or `supervisor`); `null` before it, or when
+   * the server states none. Commands the role does not allow are refused with `ForbiddenError`.
+   */
+  readonly role$: Observable<AgentRole | null>;
   readonly services$: Observable<readonly Service[]>;
   /** All active conversations, oldest first. */
   readonly conversations$: Observable<readonly ConversationState[]>;
@@ -96,7 +107,8 @@ export interface HandoffClient {
 
   setMode(serviceId: string, mode: Mode): Promise<void>;
   setAllModes(mode: Mode): Promise<void>;
-  takeOver(conversationId: string): Promise<void>;
+  /** `override`: a supervisor takes it from the agent holding it (an `agent` gets `ForbiddenError`). */
+  takeOver(conversationId: string, options?: TakeOverOptions): Promise<void>;
   release(conversationId: string): Promise<void>;
   resumeAi(conversationId: string): Promise<void>;
   sendMessage(conversationId: string, text: string): Promise<void>;

@@ -11,8 +11,8 @@ import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, map
 import { shareLatest } from './share-latest.js';
 import { MAX_MESSAGE_LENGTH, PROTOCOL_VERSION } from './protocol/schemas.js';
 import { decodeServerFrame } from './decode.js';
-import type { Ack, AgentServerFrame, Command, ConversationState, ErrorFrame, Mode, Welcome } from './protocol/types.js';
-import type { EscalationEvent, HandoffClient, Transcript } from './client-types.js';
+import type { Ack, AgentRole, AgentServerFrame, Command, ConversationState, ErrorFrame, Mode, Welcome } from './protocol/types.js';
+import type { EscalationEvent, HandoffClient, TakeOverOptions, Transcript } from './client-types.js';
 import { initialState, reduce, transcriptOf } from './reducer.js';
 import type { OrderedMap } from './ordered-map.js';
 import type { HandoffAction, HandoffState } from './reducer.js';
@@ -91,6 +91,7 @@ export class Client implements HandoffClient {
   readonly state$: Observable<HandoffState>;
   readonly connection$: HandoffClient['connection$'];
   readonly me$: HandoffClient['me$'];
+  readonly role$: HandoffClient['role$'];
   readonly services$: HandoffClient['services$'];
   readonly conversations$: HandoffClient['conversations$'];
   readonly stats$: HandoffClient['stats$'];
@@ -103,6 +104,8 @@ export class Client implements HandoffClient {
   readonly #store = new BehaviorSubject<HandoffState>(initialState());
   readonly #escalations = new Subject<EscalationEvent>();
   readonly #errors = new Subject<ProtocolError>();
+  /** From `welcome`, beside the reducer's state: no frame but the welcome changes it. */
+  readonly #role = new BehaviorSubject<AgentRole | null>(null);
   readonly #connection: Connection;
   readonly #outbox: Outbox;
   readonly #sync: Sync;
@@ -119,6 +122,7 @@ export class Client implements HandoffClient {
       shareLatest(state$.pipe(map(fn), distinctUntilChanged((a, b) => a.hasSameValues(b)), map((m) => m.valuesArray())));
     this.connection$ = select((s) => s.connection);
     this.me$ = select((s) => s.me);
+    this.role$ = this.#role.pipe(distinctUntilChanged());
     this.stats$ = select((s) => s.stats);
     this.services$ = values((s) => s.services);
     this.conversations$ = shareLatest(conversationsOf(state$));
@@ -196,8 +200,8 @@ export class Client implements HandoffClient {
   setAllModes(mode: Mode): Promise<void> {
     return this.#command({ type: 'set_all_modes', id: newId(), mode }).then(noop);
   }
-  takeOver(conversationId: string): Promise<void> {
-    return this.#command({ type: 'take_over', id: newId(), conversationId }).then(noop);
+  takeOver(conversationId: string, options: TakeOverOptions = {}): Promise<void> {
+    return this.#command({ type: 'take_over', id: newId(), conversationId, ...(options.override ? { override: true } : {}) }).then(noop);
   }
   release(conversationId: string): Promise<void> {
     return this.#command({ type: 'release', id: newId(), conversationId }).then(noop);
@@ -233,6 +237,7 @@ export class Client implements HandoffClient {
     this.#store.complete();
     this.#escalations.complete();
     this.#errors.complete();
+    this.#role.complete();
   }
 
   // -- inbound frames ---------------------------------------------------------------------------
@@ -273,6 +278,7 @@ export class Client implements HandoffClient {
     }
     this.#connection.welcomed({ intervalMs: w.heartbeatIntervalMs, timeoutMs: w.heartbeatTimeoutMs });
     this.#dispatch({ type: 'welcome', agent: w.agent });
+    this.#role.next(w.role ?? null);
     this.#outbox.resend();
   }
 

@@ -40,6 +40,13 @@ export class NotClaimantError extends HandoffError {
 export class ModeForbidsError extends HandoffError {
   override name = 'ModeForbidsError';
 }
+/**
+ * `forbidden`: the agent's role does not allow this (an `agent` changing a mode, or taking a
+ * conversation over from another agent). Not retryable; `message` says why, to show as is.
+ */
+export class ForbiddenError extends HandoffError {
+  override name = 'ForbiddenError';
+}
 /** `not_found`: no such service or active conversation. */
 export class NotFoundError extends HandoffError {
   override name = 'NotFoundError';
@@ -110,6 +117,8 @@ export function errorFromFrame(frame: ErrorFrame): HandoffError {
       return new NotClaimantError(code, message, retryable, id);
     case 'mode_forbids':
       return new ModeForbidsError(code, message, retryable, id);
+    case 'forbidden':
+      return new ForbiddenError(code, message, retryable, id);
     case 'not_found':
       return new NotFoundError(code, message, retryable, id);
     case 'bad_request':

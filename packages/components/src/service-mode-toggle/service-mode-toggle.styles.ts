@@ -36,7 +36,8 @@ export const styles = css`
   [part~='option']:focus-visible {
     outline-offset: -3px;
   }
-  :host([disabled]) [part~='option'] {
+  :host([disabled]) [part~='option'],
+  [part~='option'][aria-disabled='true'] {
     cursor: not-allowed;
     opacity: 0.6;
   }
@@ -59,6 +60,12 @@ export const styles = css`
     display: block;
     margin-top: 0.25rem;
     color: var(--_danger);
+  }
+  [part='reason'] {
+    display: block;
+    margin-top: 0.25rem;
+    color: var(--_text-muted);
+    font-size: 0.875em;
   }
   [part='feedback'] {
     display: block;

@@ -87,6 +87,28 @@ describe('<service-mode-toggle>', () => {
     expect(client.services.value.find((s) => s.id === 'sales')!.mode).to.equal('human_only');
   });
 
+  it('connected as an agent: every option is disabled with the reason, nothing is sent; as a supervisor it works again', async () => {
+    const client = new FakeHandoffClient({ role: 'agent' });
+    const el = await fixture<ServiceModeToggle>(html`<service-mode-toggle service-id="sales" service-name="Sales" .client=${client}></service-mode-toggle>`);
+    expect(parts(el, 'button').map((b) => b.getAttribute('aria-disabled'))).to.deep.equal(['true', 'true', 'true']);
+    const reason = part(el, '[part="reason"]');
+    expect(textOf(reason)).to.equal('Only a supervisor can change modes.');
+    expect(part(el, '[role="group"]').getAttribute('aria-describedby')).to.equal(reason.id);
+    expect(option(el, 'human_only').title).to.equal('Only a supervisor can change modes.');
+    option(el, 'human_only').click();
+    await el.updateComplete;
+    expect(client.calls).to.deep.equal([]);
+    expect(option(el, 'human_supported').getAttribute('aria-pressed')).to.equal('true');
+    await expectAccessibleInBothThemes(el);
+
+    client.role.next('supervisor');
+    await until(() => el.shadowRoot!.querySelector('[part="reason"]') === null, 1000, 'reason gone');
+    expect(option(el, 'human_only').getAttribute('aria-disabled')).to.equal(null);
+    option(el, 'human_only').click();
+    await until(() => client.calls.length === 1, 1000, 'sent');
+    expect(client.calls).to.deep.equal([{ command: 'setMode', args: ['sales', 'human_only'] }]);
+  });
+
   it('connected: the success line goes once the mode is changed again elsewhere', async () => {
     const client = new FakeHandoffClient();
     const el = await fixture<ServiceModeToggle>(html`<service-mode-toggle service-id="sales" service-name="Sales" .client=${client}></service-mode-toggle>`);

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
-import type { Mode, ServiceGroup } from '@handoff/sdk';
+import type { AgentRole, Mode, ServiceGroup } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { CommandController } from '../controllers/command.js';
@@ -18,6 +18,8 @@ import { styles } from './service-mode-toggle.styles.js';
  *
  * With a client the toggle runs the command itself and shows it pending, done or failed;
  * without one, listen to `handoff-mode-change` and set `mode`, `pending` and `error` yourself.
+ * Connected as an `agent` (the client's `role$`), whose role cannot change modes, every option is
+ * disabled and the reason is shown beside them (`reason` part, also the group's description).
  *
  * @summary Mode button group for a service, or for all services.
  *
@@ -43,6 +45,7 @@ import { styles } from './service-mode-toggle.styles.js';
  * @csspart cancel-button - The dialog's Cancel button.
  * @csspart feedback - The polite status line ("Billing set to AI Only").
  * @csspart error - The error line.
+ * @csspart reason - Why the options are disabled for this agent's role.
  *
  * @cssprop --handoff-mode-toggle-pressed-background - Background of the current mode's button (default `--handoff-color-accent`).
  * @cssprop --handoff-mode-toggle-pressed-color - Text colour of the current mode's button (default `--handoff-color-on-accent`).
@@ -61,6 +64,7 @@ export class ServiceModeToggle extends ConnectedElement {
     error: {},
     confirming: { state: true, attribute: false },
     focusIndex: { state: true, attribute: false },
+    agentRole: { state: true, attribute: false },
   };
 
   serviceId = '';
@@ -75,12 +79,20 @@ export class ServiceModeToggle extends ConnectedElement {
 
   private confirming = false;
   private focusIndex = -1;
+  /** The signed-in agent's role, when connected; `agent` may not change modes. */
+  private agentRole: AgentRole | null = null;
   /** The connected toggle's own command; `pending` and `error` are for a host that runs it. */
   readonly #command = new CommandController<Mode>(this);
 
   constructor() {
     super();
     this.observe((c) => c.groups$, (g) => this.#fromGroups(g), () => [this.serviceId, this.all]);
+    this.observe((c) => c.role$, (r) => (this.agentRole = r));
+  }
+
+  /** Why this agent cannot use the toggle, or '' when it can. */
+  get #forbidden(): string {
+    return this.agentRole === 'agent' ? 'Only a supervisor can change modes.' : '';
   }
 
   protected override render() {
@@ -88,7 +100,9 @@ export class ServiceModeToggle extends ConnectedElement {
     const tabbable = this.focusIndex >= 0 ? this.focusIndex : Math.max(0, MODES.indexOf(this.mode as Mode));
     // The mode being applied: by this toggle's own command, else as set by the host.
     const pending = this.#command.pending ?? this.pending;
-    return html`<div part="group" role="group" aria-label=${name} @keydown=${this.#onKeydown}>
+    const forbidden = this.#forbidden;
+    const disabled = this.disabled || forbidden !== '';
+    return html`<div part="group" role="group" aria-label=${name} aria-describedby=${forbidden ? 'reason' : nothing} @keydown=${this.#onKeydown}>
         ${MODES.map((mode, i) => {
           const pressed = mode === this.mode;
           return html`<button
@@ -97,7 +111,8 @@ export class ServiceModeToggle extends ConnectedElement {
             data-mode=${mode}
             aria-pressed=${pressed ? 'true' : 'false'}
             aria-busy=${pending === mode ? 'true' : nothing}
-            aria-disabled=${this.disabled ? 'true' : nothing}
+            aria-disabled=${disabled ? 'true' : nothing}
+            title=${forbidden || nothing}
             tabindex=${i === tabbable ? 0 : -1}
             @click=${() => this.#choose(mode)}
             @focus=${() => (this.focusIndex = i)}
@@ -106,6 +121,7 @@ export class ServiceModeToggle extends ConnectedElement {
           </button>`;
         })}
       </div>
+      ${forbidden ? html`<span part="reason" id="reason">${forbidden}</span>` : nothing}
       ${this.confirming ? this.#renderConfirm() : nothing}
       <span part="feedback" role="status">${pending ? `Switching to ${MODE_LABELS[pending]}…` : this.#command.feedback}</span>
       <span part="error" role="alert">${this.#command.error || this.error}</span>`;
@@ -161,7 +177,7 @@ export class ServiceModeToggle extends ConnectedElement {
   }
 
   async #choose(mode: Mode): Promise<void> {
-    if (this.disabled || this.#command.pending || this.pending || mode === this.mode) return;
+    if (this.disabled || this.#forbidden || this.#command.pending || this.pending || mode === this.mode) return;
     if (mode === 'ai_only' && this.claimed > 0) {
       this.confirming = true;
       await this.updateComplete;
