@@ -168,7 +168,20 @@ redis.call('PEXPIRE', KEYS[1], 86400000)
 return 1
 `;
 
+/**
+ * Whether a customer socket of a conversation is open on a live instance. KEYS[1] the
+ * conversation's hash of instance -> open sockets. ARGV[1] key prefix. Returns 1 or 0.
+ */
+const PRESENT = `
+local counts = redis.call('HGETALL', KEYS[1])
+for i = 1, #counts, 2 do
+  if tonumber(counts[i + 1]) > 0 and redis.call('EXISTS', ARGV[1] .. 'inst:' .. counts[i]) == 1 then return 1 end
+end
+return 0
+`;
+
 export const SCRIPTS = {
+  hhPresent: { keys: 1, lua: PRESENT },
   hhAdmit: { keys: 1, lua: ADMIT },
   hhSetMode: { keys: 4, lua: SET_MODE },
   hhCreate: { keys: 5, lua: CREATE },

@@ -228,6 +228,21 @@ export class RedisStore implements Store {
     return Number(await this.run('hhAdmit', [this.k.address(address)], [conversationId, String(max), String(this.now()), String(ADMISSION_LAPSE_MS), this.k.prefix])) === 1;
   }
 
+  async customerSockets(conversationId: string, instance: string, delta: 1 | -1): Promise<void> {
+    const key = this.k.presence(conversationId);
+    const n = await this.redis.hincrby(key, instance, delta);
+    if (n <= 0) await this.redis.hdel(key, instance);
+    else await this.redis.pexpire(key, 86_400_000);
+  }
+
+  async customerPresent(conversationId: string): Promise<boolean> {
+    return Number(await this.run('hhPresent', [this.k.presence(conversationId)], [this.k.prefix])) === 1;
+  }
+
+  async instanceAlive(instance: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.k.instance(instance), '1', 'PX', ttlMs);
+  }
+
   async putToken(kind: string, token: string, value: string, ttlMs: number): Promise<void> {
     await this.redis.set(this.k.token(kind, token), value, 'PX', ttlMs);
   }
@@ -330,6 +345,8 @@ function keys(prefix: string) {
     messageIndex: (id: string) => `${prefix}mi:${id}`,
     command: (agentId: string, commandId: string) => `${prefix}cmd:${JSON.stringify([agentId, commandId])}`,
     address: (address: string) => `${prefix}addr:${address}`,
+    presence: (conversationId: string) => `${prefix}pres:${conversationId}`,
+    instance: (instance: string) => `${prefix}inst:${instance}`,
     token: (kind: string, token: string) => `${prefix}tok:${kind}:${token}`,
     tokenUsed: (kind: string, token: string) => `${prefix}tokused:${kind}:${token}`,
     reservation: (agentId: string, commandId: string) => `${prefix}cmdr:${JSON.stringify([agentId, commandId])}`,

@@ -153,6 +153,16 @@ export interface Store {
   getToken(kind: string, token: string): Promise<string | undefined>;
   useToken(kind: string, token: string, ttlMs: number): Promise<boolean>;
 
+  /**
+   * Customer sockets open per conversation and per instance (`instance`: a server's own id), so
+   * "the customer has gone" is judged over every instance: `customerPresent` is true while a live
+   * instance has a socket open for the conversation. An instance that dies stops counting once
+   * its `instanceAlive` lapses.
+   */
+  customerSockets(conversationId: string, instance: string, delta: 1 | -1): Promise<void>;
+  customerPresent(conversationId: string): Promise<boolean>;
+  instanceAlive(instance: string, ttlMs: number): Promise<void>;
+
   /** Releases connections (a shared store); called once the server has closed every socket. */
   close?(): Promise<void>;
 }
@@ -212,6 +222,8 @@ export class MemoryStore implements Store {
   private readonly listeners = new Set<EventListener>();
   /** Per agent: command id -> answer and when it was given, oldest first. */
   private readonly results = new Map<string, Map<string, { result: CommandResult; at: number }>>();
+  /** Customer sockets open per conversation. */
+  private readonly sockets = new Map<string, number>();
   /** Per customer address: the conversations counted against it, with when each was admitted. */
   private readonly byAddress = new Map<string, Map<string, number>>();
   /** `putToken` records by kind and token, oldest first. */
@@ -396,6 +408,20 @@ export class MemoryStore implements Store {
 
   async releaseCommand(agentId: string, commandId: string): Promise<void> {
     this.reservations.delete(`${agentId}\n${commandId}`);
+  }
+
+  async customerSockets(conversationId: string, _instance: string, delta: 1 | -1): Promise<void> {
+    const n = (this.sockets.get(conversationId) ?? 0) + delta;
+    if (n > 0) this.sockets.set(conversationId, n);
+    else this.sockets.delete(conversationId);
+  }
+
+  async customerPresent(conversationId: string): Promise<boolean> {
+    return this.sockets.has(conversationId);
+  }
+
+  async instanceAlive(): Promise<void> {
+    // One process: this instance is the only one, alive while it runs.
   }
 
   async putToken(kind: string, token: string, value: string, ttlMs: number): Promise<void> {

@@ -9,6 +9,15 @@ import { Handoff, MemoryStore, type RunningServer } from '../src/index.js';
 import { createLogger } from '../src/log.js';
 import { AgentPeer, CustomerPeer, Peer, sleep, start, startTopology } from './helpers.js';
 
+/** Polls an async check until it holds (bounded). */
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
 /** A customer_hello from `address` (the server trusts X-Forwarded-For in these tests). */
 async function hello(server: RunningServer, address: string, rejoin?: { conversationId: string; token: string }): Promise<Peer> {
   const peer = await Peer.open(server.customerWsUrl, { headers: { 'x-forwarded-for': address } });
@@ -121,6 +130,22 @@ describe('caps on anonymous conversations', () => {
       const again = await hello(server, '10.0.0.9');
       assert.equal(again.frames[0].type, 'customer_welcome', 'an ended conversation stops counting at once');
       for (const p of [a2, again]) p.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a customer still connected to another instance has not gone (presence is counted in the store)', async () => {
+    const server = await startTopology('redis3', { port: 0, logLevel: 'silent', aiDelayMs: 30, idleTimeoutMs: 0, limits: { customerGoneMs: 150 } });
+    try {
+      // Round robin: the rejoin lands on another instance than the first socket.
+      const first = await CustomerPeer.join(server);
+      const second = await CustomerPeer.join(server, 'billing', 'ignored', { conversationId: first.conversationId, token: first.token });
+      first.close();
+      await sleep(600);
+      assert.ok(await server.store.getConversation(first.conversationId), 'kept: the customer is still on another instance');
+      second.close();
+      await until(async () => !(await server.store.getConversation(first.conversationId)), 5000, 'the conversation to end once every socket left');
     } finally {
       await server.close();
     }

@@ -161,6 +161,19 @@ export function storeSuite(make: MakeStore): void {
     assert.equal(await store.getToken('reply', 'short'), undefined, 'gone after its lifetime');
   });
 
+  test('customer presence: counted per conversation over instances, present while any socket is open', async () => {
+    const store = await newStore();
+    await store.instanceAlive('i1', 60_000);
+    await store.instanceAlive('i2', 60_000);
+    assert.equal(await store.customerPresent('c1'), false);
+    await store.customerSockets('c1', 'i1', 1);
+    await store.customerSockets('c1', 'i2', 1);
+    await store.customerSockets('c1', 'i1', -1);
+    assert.equal(await store.customerPresent('c1'), true, 'still open on i2');
+    await store.customerSockets('c1', 'i2', -1);
+    assert.equal(await store.customerPresent('c1'), false);
+  });
+
   test('admitAddress counts active conversations per address; an ended one stops counting', async () => {
     const store = await newStore();
     assert.equal(await store.admitAddress('1.2.3.4', 'c1', 2), true);
