@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines, on purpose: one method per `Store` method, each a thin call of its Lua script
+ * (redis-scripts.ts) plus the field mapping they share; splitting it would split the contract.
+ *
  * The shared, durable store: every server instance on one Redis sees the same conversations, the
  * same seq and the same epoch (docs/decisions.md D19, D20, D21).
  *

@@ -1,4 +1,9 @@
 /**
+ * Over 300 lines, on purpose: the `Store` contract and `MemoryStore`, its reference
+ * implementation, sit together so each method's rule and the code that keeps it are read side by
+ * side (the shared suite, test/store-suite.ts, holds every store to them). The next split, when it
+ * grows again, is `MemoryStore` into memory-store.ts.
+ *
  * All server state lives behind this one small async interface, so that a shared store (Redis,
  * Postgres, ...) can replace memory for several server instances without touching the protocol or
  * handoff code. Every method that changes state also appends the matching event to the log in the
