@@ -16,7 +16,7 @@ import type { EscalationEvent, HandoffClient, TakeOverOptions, Transcript } from
 import { initialState, reduce, transcriptOf } from './reducer.js';
 import type { OrderedMap } from './ordered-map.js';
 import type { HandoffAction, HandoffState } from './reducer.js';
-import { BadRequestError, ClientClosedError, HandoffError, NotFoundError, ProtocolError, errorFromFrame } from './errors.js';
+import { BadRequestError, ClientClosedError, HandoffError, NotFoundError, ProtocolError, errorFromFrame, type ClientProtocolError } from './errors.js';
 import { browserDedupe } from './escalation-dedupe.js';
 import { browser } from './browser-types.js';
 import type { EscalationDedupe } from './escalation-dedupe.js';
@@ -29,12 +29,17 @@ import { Escalations } from './escalations.js';
 import { ValuesArray } from './values-array.js';
 import type { UrlOption } from './socket.js';
 
+/** Where the client logs (e.g. `console`); each level is optional. */
 export interface HandoffLogger {
+  /** Connection steps and batches. */
   debug?(message: string, detail?: unknown): void;
+  /** Dropped frames, protocol errors. */
   warn?(message: string, detail?: unknown): void;
+  /** Failures the client cannot recover from by itself. */
   error?(message: string, detail?: unknown): void;
 }
 
+/** The options of `createHandoffClient`: only `url` and `token` are required. */
 export interface HandoffClientOptions {
   /**
    * The agent socket, e.g. `ws://127.0.0.1:8080/ws/agent`. Or several (instances behind no load
@@ -52,7 +57,16 @@ export interface HandoffClientOptions {
    * port) grows it by a quarter of that. After the server says it is going away (1001, 1012), the
    * first retry comes within `goingAwayDelayMs` (250), uniformly.
    */
-  reconnect?: { minDelayMs?: number; maxDelayMs?: number; jitter?: number; goingAwayDelayMs?: number };
+  reconnect?: {
+    /** The first delay (ms, default 500). */
+    minDelayMs?: number;
+    /** The longest delay (ms, default 10 000). */
+    maxDelayMs?: number;
+    /** The share (0 to 1, default 0.5) of each delay taken off at random. */
+    jitter?: number;
+    /** The longest first delay after the server said it is going away (ms, default 250). */
+    goingAwayDelayMs?: number;
+  };
   /** How often the client pings. Default: the interval the server states in `welcome`. */
   heartbeatIntervalMs?: number;
   /** Silence after which the connection counts as dead. Default: the server's `heartbeatTimeoutMs`. */
@@ -77,11 +91,18 @@ export interface HandoffClientOptions {
    * `'microtask'` (the events of one socket read). Frames other than events never wait.
    */
   batch?: BatchTiming;
+  /** Where the client logs; silent by default. */
   logger?: HandoffLogger;
   /** The wall clock (tests). */
   now?: () => number;
 }
 
+/**
+ * Creates a client and starts connecting at once.
+ *
+ * @param options - At least the agent socket's `url` and the agent's `token`.
+ * @returns The client; call `close()` when done.
+ */
 export function createHandoffClient(options: HandoffClientOptions): HandoffClient {
   return new Client(options);
 }
@@ -98,12 +119,12 @@ export class Client implements HandoffClient {
   readonly groups$: HandoffClient['groups$'];
   readonly changes$: HandoffClient['changes$'];
   readonly escalations$: Observable<EscalationEvent>;
-  readonly errors$: Observable<ProtocolError>;
+  readonly errors$: Observable<ClientProtocolError>;
 
   readonly #log: HandoffLogger;
   readonly #store = new BehaviorSubject<HandoffState>(initialState());
   readonly #escalations = new Subject<EscalationEvent>();
-  readonly #errors = new Subject<ProtocolError>();
+  readonly #errors = new Subject<ClientProtocolError>();
   /** From `welcome`, beside the reducer's state: no frame but the welcome changes it. */
   readonly #role = new BehaviorSubject<AgentRole | null>(null);
   readonly #connection: Connection;
@@ -294,7 +315,7 @@ export class Client implements HandoffClient {
     this.#report(new ProtocolError('unexpected_frame', `Dropped an unexpected '${frame.type}' frame (${this.#connection.phase})`, frame));
   }
 
-  #report(err: ProtocolError): void {
+  #report(err: ClientProtocolError): void {
     this.#log.warn?.(err.message, err);
     this.#errors.next(err);
   }

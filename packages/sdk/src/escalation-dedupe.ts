@@ -15,6 +15,7 @@
 import { browser } from './browser-types.js';
 import type { IdbDatabase, IndexedDbLike } from './browser-types.js';
 
+/** Decides which client announces an escalation, so one escalation alerts once (see `escalationDedupe`). */
 export interface EscalationDedupe {
   /**
    * Called once per escalation id by a client (it keeps its own bounded set of the ids it has
@@ -40,12 +41,15 @@ export function memoryDedupe(): EscalationDedupe {
   };
 }
 
+/** The options of `browserDedupe`. */
 export interface BrowserDedupeOptions {
   /** Database name; scope it per server so two servers' ids never collide. */
   key: string;
   /** How long an announced id is remembered (ms). Default: one day. */
   ttlMs?: number;
+  /** The wall clock (tests). */
   now?: () => number;
+  /** An IndexedDB implementation (tests); default the global one. */
   indexedDB?: IndexedDbLike;
 }
 

@@ -1,11 +1,3 @@
 export * from './protocol/index.js';
-export type * from './client-types.js';
-export { createHandoffClient } from './client.js';
-export type { HandoffClientOptions, HandoffLogger } from './client.js';
-export type { UrlOption } from './socket.js';
-export type { BatchTiming } from './sync.js';
-export * from './errors.js';
-export { statsOf, needsAttention, isPausedHuman, isClaimed } from './stats.js';
-export { groupsOf } from './groups.js';
-export { browserDedupe, memoryDedupe } from './escalation-dedupe.js';
-export type { EscalationDedupe, BrowserDedupeOptions } from './escalation-dedupe.js';
+// The client API: one list, which the SDK reference (TypeDoc) documents.
+export * from './client-api.js';

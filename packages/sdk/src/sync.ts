@@ -6,7 +6,7 @@
  * docs/decisions.md D29).
  */
 import type { EventFrame, Snapshot } from './protocol/types.js';
-import { ProtocolError } from './errors.js';
+import { ProtocolError, type ClientProtocolError } from './errors.js';
 import { connected, type Phase } from './connection-machine.js';
 import type { HandoffAction, HandoffState } from './reducer.js';
 import { browser } from './browser-types.js';
@@ -34,7 +34,7 @@ export interface SyncOptions {
   phase(): Phase;
   state(): HandoffState;
   dispatch(action: HandoffAction): void;
-  report(error: ProtocolError): void;
+  report(error: ClientProtocolError): void;
   /** The client's picture cannot be trusted: drop the socket and sync again. */
   resync(reason: string): void;
   /** `synced` checked out: the client is live. */
@@ -78,7 +78,7 @@ export class Sync {
     const s = this.#o.state();
     if (epoch !== s.epoch || seq !== this.#lastSeq) {
       // The server says we are up to date, and we are not: never carry on with a wrong picture.
-      this.#o.report(new ProtocolError('sequence_gap', `Synced at ${epoch}/${seq} but the client holds ${s.epoch}/${this.#lastSeq}`));
+      this.#o.report(new ProtocolError<'sequence_gap', undefined>('sequence_gap', `Synced at ${epoch}/${seq} but the client holds ${s.epoch}/${this.#lastSeq}`));
       return this.#o.resync('sync mismatch');
     }
     this.#o.live();
@@ -89,12 +89,12 @@ export class Sync {
     if (!connected(phase)) return this.#unexpected(e);
     const s = this.#o.state();
     if (!s.loaded || e.epoch !== s.epoch) {
-      this.#o.report(new ProtocolError('sequence_gap', `Event from epoch ${e.epoch}, the client holds ${s.epoch ?? 'nothing'}`));
+      this.#o.report(new ProtocolError<'sequence_gap', undefined>('sequence_gap', `Event from epoch ${e.epoch}, the client holds ${s.epoch ?? 'nothing'}`));
       return this.#o.resync('epoch mismatch');
     }
     if (e.seq <= this.#lastSeq) return; // already applied: never twice
     if (e.seq > this.#lastSeq + 1) {
-      this.#o.report(new ProtocolError('sequence_gap', `Expected event ${this.#lastSeq + 1}, got ${e.seq}; resyncing`));
+      this.#o.report(new ProtocolError<'sequence_gap', undefined>('sequence_gap', `Expected event ${this.#lastSeq + 1}, got ${e.seq}; resyncing`));
       return this.#o.resync('sequence gap');
     }
     this.#lastSeq = e.seq;

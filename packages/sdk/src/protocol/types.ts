@@ -1,3 +1,6 @@
+// The object types are interfaces extending the schemas' output, not aliases: the SDK reference
+// (TypeDoc) then links each by name instead of inlining its fields wherever it is used.
+/* eslint-disable @typescript-eslint/no-empty-object-type -- see above */
 import type * as v from 'valibot';
 import type * as s from './schemas.js';
 
@@ -5,14 +8,14 @@ export type Mode = v.InferOutput<typeof s.ModeSchema>;
 export type Status = v.InferOutput<typeof s.StatusSchema>;
 export type Flag = v.InferOutput<typeof s.FlagSchema>;
 export type Role = v.InferOutput<typeof s.RoleSchema>;
-export type Agent = v.InferOutput<typeof s.AgentSchema>;
+export interface Agent extends v.InferOutput<typeof s.AgentSchema> {}
 export type AgentRole = v.InferOutput<typeof s.AgentRoleSchema>;
-export type Service = v.InferOutput<typeof s.ServiceSchema>;
-export type Message = v.InferOutput<typeof s.MessageSchema>;
-export type Claim = v.InferOutput<typeof s.ClaimSchema>;
-export type Escalation = v.InferOutput<typeof s.EscalationSchema>;
-export type ConversationState = v.InferOutput<typeof s.ConversationStateSchema>;
-export type Conversation = v.InferOutput<typeof s.ConversationSchema>;
+export interface Service extends v.InferOutput<typeof s.ServiceSchema> {}
+export interface Message extends v.InferOutput<typeof s.MessageSchema> {}
+export interface Claim extends v.InferOutput<typeof s.ClaimSchema> {}
+export interface Escalation extends v.InferOutput<typeof s.EscalationSchema> {}
+export interface ConversationState extends v.InferOutput<typeof s.ConversationStateSchema> {}
+export interface Conversation extends v.InferOutput<typeof s.ConversationSchema> {}
 export type ErrorCode = v.InferOutput<typeof s.ErrorCodeSchema>;
 export type CustomerErrorCode = v.InferOutput<typeof s.CustomerErrorCodeSchema>;
 
@@ -31,7 +34,7 @@ export type EventFrame = v.InferOutput<typeof s.EventSchema>;
 export type Synced = v.InferOutput<typeof s.SyncedSchema>;
 export type Ack = v.InferOutput<typeof s.AckSchema>;
 export type LoadOlderResult = v.InferOutput<typeof s.LoadOlderResultSchema>;
-export type ErrorFrame = v.InferOutput<typeof s.ErrorFrameSchema>;
+export interface ErrorFrame extends v.InferOutput<typeof s.ErrorFrameSchema> {}
 export type CustomerErrorFrame = v.InferOutput<typeof s.CustomerErrorFrameSchema>;
 export type AgentServerFrame = v.InferOutput<typeof s.AgentServerFrameSchema>;
 
