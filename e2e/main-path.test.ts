@@ -137,7 +137,12 @@ function overlappingText(page: Page): Promise<string[]> {
           if (style.visibility === 'hidden' || el.closest('[hidden], dialog:not([open]), .visually-hidden')) continue;
           const range = document.createRange();
           range.selectNodeContents(n);
-          for (const r of range.getClientRects()) if (r.width > 1 && r.height > 1 && r.bottom > 0 && r.top < innerHeight) boxes.push({ r, text: n.textContent.trim().slice(0, 30), el });
+          // Text cut off by its element (overflow hidden, an ellipsis) is drawn only inside it.
+          const clip = style.overflowX === 'visible' ? null : el.getBoundingClientRect();
+          for (const raw of range.getClientRects()) {
+            const r = clip ? { left: Math.max(raw.left, clip.left), right: Math.min(raw.right, clip.right), top: Math.max(raw.top, clip.top), bottom: Math.min(raw.bottom, clip.bottom) } : raw;
+            if (r.right - r.left > 1 && r.bottom - r.top > 1 && r.bottom > 0 && r.top < innerHeight) boxes.push({ r, text: n.textContent.trim().slice(0, 30), el });
+          }
         }
       }
     };

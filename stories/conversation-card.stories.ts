@@ -6,8 +6,8 @@ type Args = Partial<Pick<ConversationCard, 'conversation' | 'serviceName' | 'sel
 
 /**
  * One conversation in a service's list. The card is a single button: click, Enter or Space
- * open the conversation (`handoff-conversation-select`). Flagged cards pulse a red border
- * (static when the system asks for reduced motion).
+ * open the conversation (`handoff-conversation-select`). Flagged cards have a thick red edge,
+ * a tinted background and a pulsing red border (static when the system asks for reduced motion).
  */
 const meta: Meta<Args> = {
   title: 'Elements/Conversation card',
@@ -23,8 +23,9 @@ export const AiActive: Story = {
   args: { conversation: conversation({ id: 'card-ai', customer: 'Jane Doe', preview: 'Can I upgrade my plan mid-cycle?' }) },
 };
 
-/** The AI is not answering and nobody holds the conversation: a released one looks the same. */
+/** The AI is not answering and nobody holds the conversation (a released one too): "Waiting for an agent". */
 export const Paused: Story = {
+  name: 'Paused, waiting for an agent',
   args: { conversation: conversation({ id: 'card-paused', customer: 'Omar Haddad', status: 'paused', claim: null }) },
 };
 

@@ -12,7 +12,7 @@ import {
   transcript,
 } from '@handoff/testing';
 
-type Args = Partial<Pick<HandoffScreen, 'services' | 'conversations' | 'connection' | 'me' | 'transcripts' | 'selected' | 'heading'>>;
+type Args = Partial<Pick<HandoffScreen, 'services' | 'conversations' | 'connection' | 'me' | 'transcripts' | 'selected' | 'heading' | 'filter' | 'order'>>;
 
 const now = Date.now();
 const live: ConnectionState = { status: 'open', attempt: 0, lastError: null, lastSyncedAt: now };
@@ -54,6 +54,12 @@ export const Typical: Story = { name: 'Two services, a typical day' };
 export const PanelOpen: Story = { name: 'Panel open (claimed by me)', args: { selected: 's-mine' } };
 
 export const PanelOpenFlagged: Story = { name: 'Panel open (needs attention)', args: { selected: 's-help' } };
+
+/** Needs Attention was pressed: only flagged conversations, most urgent first; press it again to show all. */
+export const Filtered: Story = { name: 'Filtered list (Needs Attention pressed)', args: { filter: 'needsAttention' } };
+
+/** Start order instead of urgency (`order="started"`). */
+export const StartOrder: Story = { name: 'Start order (order="started")', args: { order: 'started' } };
 
 export const Empty: Story = { name: 'Empty (no conversations)', args: { conversations: [] } };
 

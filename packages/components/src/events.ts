@@ -45,6 +45,13 @@ export interface PanelChangeDetail {
   readonly id: string | null;
 }
 
+/** A counter used as a filter of the list. */
+export type StatsFilter = 'needsAttention' | 'pausedHuman';
+/** A counter was pressed: show only those conversations, or (null) everything. */
+export interface FilterChangeDetail {
+  readonly filter: StatsFilter | null;
+}
+
 export type OpenConversationEvent = CustomEvent<OpenConversationDetail>;
 export type ConversationSelectEvent = CustomEvent<ConversationSelectDetail>;
 export type ModeChangeEvent = CustomEvent<ModeChangeDetail>;
@@ -52,6 +59,7 @@ export type ConversationActionEvent = CustomEvent<ConversationActionDetail>;
 export type PanelCloseEvent = CustomEvent<PanelCloseDetail>;
 export type MuteChangeEvent = CustomEvent<MuteChangeDetail>;
 export type PanelChangeEvent = CustomEvent<PanelChangeDetail>;
+export type FilterChangeEvent = CustomEvent<FilterChangeDetail>;
 
 export interface HandoffEventMap {
   'handoff-open-conversation': OpenConversationEvent;
@@ -61,6 +69,7 @@ export interface HandoffEventMap {
   'handoff-panel-close': PanelCloseEvent;
   'handoff-mute-change': MuteChangeEvent;
   'handoff-panel-change': PanelChangeEvent;
+  'handoff-filter-change': FilterChangeEvent;
 }
 
 /**

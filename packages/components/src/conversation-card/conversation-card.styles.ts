@@ -31,6 +31,8 @@ export const styles = css`
   }
   :host([flagged]) [part='base'] {
     border: 2px solid var(--_flagged);
+    border-inline-start-width: 6px;
+    background: var(--_danger-surface);
     animation: handoff-pulse 1.6s ease-in-out infinite;
   }
   @keyframes handoff-pulse {
@@ -67,6 +69,9 @@ export const styles = css`
   [part='claimant'] {
     color: var(--_text-muted);
   }
+  [part='waiting'] {
+    align-self: flex-start;
+  }
   [part='preview'] {
     overflow: hidden;
     text-overflow: ellipsis;
@@ -78,7 +83,8 @@ export const styles = css`
     align-items: flex-end;
     gap: 0.25rem;
   }
-  [part~='status'] {
+  [part~='status'],
+  [part='waiting'] {
     padding: 0.05rem 0.5rem;
     border-radius: 999px;
     font-size: 0.85em;
@@ -86,7 +92,8 @@ export const styles = css`
     background: var(--_success-surface);
     color: var(--_success);
   }
-  [part~='status'][data-status='paused'] {
+  [part~='status'][data-status='paused'],
+  [part='waiting'] {
     background: var(--_caution-surface);
     color: var(--_caution);
   }
@@ -103,5 +110,6 @@ export const styles = css`
     font-weight: 600;
     background: var(--_danger-surface);
     color: var(--_danger);
+    border: 1px solid currentColor;
   }
 `;

@@ -2,13 +2,15 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { ConversationState } from '@handoff/sdk';
 import { HandoffElement } from '../base/handoff-element.js';
 import { emit } from '../events.js';
+import { isWaiting } from '../utils/actions.js';
 import { FLAG_LABELS, formatAge } from '../utils/format.js';
 import { styles } from './conversation-card.styles.js';
 
 /**
  * One active conversation: customer, service, last message preview, age, status pill (AI Active
- * in green, Paused in yellow), who holds it, and a badge per attention flag. While flagged it
- * has a pulsing red border (static under `prefers-reduced-motion`).
+ * in green, Paused in yellow), who holds it ("Waiting for an agent" when paused and held by
+ * nobody), and a badge per attention flag. While flagged it has a thick red edge, a tinted
+ * background and a pulsing red border (static under `prefers-reduced-motion`).
  *
  * The card is one button: click, Enter or Space fire `handoff-conversation-select`.
  * It is presentational (no client): the list that holds it passes the conversation. Because the
@@ -17,7 +19,7 @@ import { styles } from './conversation-card.styles.js';
  *
  * @summary A conversation card.
  *
- * @attr {string} service-name - The service's display name.
+ * @attr {string} service-name - The service's display name, shown on the card (leave it empty inside the service's own group).
  * @attr {number} now - The current time (ms), for the age; the screen ticks it. Default: when rendered.
  * @attr {boolean} selected - Marks the card whose conversation is open in the panel.
  * @attr {boolean} flagged - Reflects whether the conversation has attention flags (read-only; drives the pulse).
@@ -35,6 +37,7 @@ import { styles } from './conversation-card.styles.js';
  * @csspart status-ai - The pill when the AI is active.
  * @csspart status-paused - The pill when the AI is paused.
  * @csspart claimant - Who holds the conversation.
+ * @csspart waiting - "Waiting for an agent": paused, and no agent holds it.
  * @csspart badges - The flag badges' container.
  * @csspart badge - One flag badge.
  *
@@ -76,7 +79,11 @@ export class ConversationCard extends HandoffElement {
           <span part="age"><span class="visually-hidden">started </span>${formatAge(c.startedAt, this.now || Date.now())}</span>
         </span>
         <span part="preview">${c.lastMessage?.text ?? 'No messages yet'}</span>
-        ${c.claim ? html`<span part="claimant">Claimed by ${c.claim.agent.name}</span>` : nothing}
+        ${c.claim
+          ? html`<span part="claimant">Claimed by ${c.claim.agent.name}</span>`
+          : isWaiting(c)
+            ? html`<span part="waiting">Waiting for an agent</span>`
+            : nothing}
       </span>
       <span class="side">
         <span part="status ${paused ? 'status-paused' : 'status-ai'}" data-status=${c.status}>${paused ? 'Paused' : 'AI Active'}</span>

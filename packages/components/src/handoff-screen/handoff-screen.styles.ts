@@ -21,9 +21,23 @@ export const styles = css`
   }
   [part='title'] {
     font-size: 1.5em;
+    margin-inline-end: auto;
   }
-  [part='sound'] {
-    margin-inline-start: auto;
+  [part='help'] {
+    max-width: min(32rem, 100vw - 2rem);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_surface);
+    color: var(--_text);
+  }
+  [part='help'] dd {
+    margin: 0 0 0.5rem;
+  }
+  kbd {
+    padding: 0 0.35rem;
+    border: 1px solid;
+    border-radius: 4px;
+    font: inherit;
   }
   [part='toolbar'] {
     display: flex;
@@ -51,10 +65,9 @@ export const styles = css`
     color: var(--_caution);
     font-weight: 600;
   }
-  /* Stale while offline: greyed and hatched (not faded, so text keeps its contrast). */
+  /* Stale while offline: greyed (not faded, so text keeps its contrast). */
   .stale [part='services'] {
     filter: grayscale(1);
-    background: repeating-linear-gradient(135deg, transparent 0 10px, color-mix(in srgb, var(--_border) 35%, transparent) 10px 12px);
   }
   [part='panel'] {
     position: sticky;

@@ -109,10 +109,14 @@ describe('<handoff-screen>', () => {
     let has = await names();
     for (const name of ['AI Only', 'Human-Supported AI', 'Human Only', 'Resume AI', 'Release']) expect(has('button', name), name).to.equal(true);
     // Groups are not in Chromium's pruned snapshot: check their names in the DOM.
-    const groupNames = [part(el, 'service-mode-toggle[all]'), part(el, 'handoff-stats')].flatMap((child) =>
-      parts(child, '[role="group"]').map((g) => g.getAttribute('aria-label') ?? textOf(child.shadowRoot!.getElementById(g.getAttribute('aria-labelledby')!))),
-    );
-    expect(groupNames).to.deep.equal(['Set all services', 'Active Conversations', 'Needs Attention', 'Paused (Human)']);
+    const toggle = part(el, 'service-mode-toggle[all]');
+    expect(parts(toggle, '[role="group"]').map((g) => g.getAttribute('aria-label'))).to.deep.equal(['Set all services']);
+    // The counters are filter buttons in the screen, named by their label and number.
+    expect(parts(part(el, 'handoff-stats'), 'button[part~="counter"]').map((b) => textOf(b.querySelector('[part="label"]')))).to.deep.equal([
+      'Active Conversations',
+      'Needs Attention',
+      'Paused (Human)',
+    ]);
     // s1 is unclaimed: Take Over Conversation.
     await el.open('s1');
     await frames();
@@ -255,7 +259,7 @@ describe('<handoff-screen>', () => {
 
   it('connected: a conversation moving to another service, a claim, a start and an end update the sections', async () => {
     const client = sample();
-    const el = await fixture<HandoffScreen>(html`<handoff-screen .client=${client}></handoff-screen>`);
+    const el = await fixture<HandoffScreen>(html`<handoff-screen order="started" .client=${client}></handoff-screen>`);
     await frames();
     const ids = (service: string) => parts(el, `[data-service="${service}"] conversation-card`).map((c) => c.dataset.id);
     const claims = () => parts<ServiceModeToggle>(el, 'service-mode-toggle').map((t) => t.claimed);
@@ -285,7 +289,7 @@ describe('<handoff-screen>', () => {
   it('keeps every section equal to a full regroup through 300 random starts, ends, updates, moves and reorders', async () => {
     const all: Service[] = [...services(), { id: 'support', name: 'Support', mode: 'human_supported' }];
     let list: ConversationState[] = Array.from({ length: 8 }, (_, i) => conversation({ id: `r${i}`, serviceId: all[i % 3]!.id }));
-    const el = await fixture<HandoffScreen>(html`<handoff-screen .services=${all} .conversations=${list}></handoff-screen>`);
+    const el = await fixture<HandoffScreen>(html`<handoff-screen order="started" .services=${all} .conversations=${list}></handoff-screen>`);
     let seed = 7;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     let next = 8;

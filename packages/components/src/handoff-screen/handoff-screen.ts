@@ -1,7 +1,8 @@
+// Over 300 lines: most of it is the element's documented API (attributes, parts, events); the sections, their order and the shortcuts are in group.ts, order.ts and shortcuts.ts.
 import { html, noChange, nothing, type PropertyDeclarations } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { ContextProvider } from '@lit/context';
-import { groupsOf, statsOf, type Agent, type ConnectionState, type ConversationState, type HandoffStats, type Service, type ServiceGroup, type Transcript } from '@handoff/sdk';
+import { groupsOf, needsAttention, statsOf, type Agent, type ConnectionState, type ConversationState, type HandoffStats, type Service, type ServiceGroup, type Transcript } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
 import { handoffClientContext } from '../context.js';
@@ -11,10 +12,12 @@ import { HandoffConnectionStatus } from '../handoff-connection-status/handoff-co
 import { HandoffStatsElement } from '../handoff-stats/handoff-stats.js';
 import { ServiceModeToggle } from '../service-mode-toggle/service-mode-toggle.js';
 import { MuteController } from '../controllers/mute.js';
-import { emit, type OpenConversationEvent } from '../events.js';
+import { emit, type OpenConversationEvent, type StatsFilter } from '../events.js';
 import { isStale, timeTag } from '../utils/format.js';
 import { MUTE_KEY } from '../utils/sound.js';
-import { virtualList } from '../virtual-list/virtual-list.js';
+import { renderGroup } from './group.js';
+import { view, type ListOrder, type ListView } from './order.js';
+import { shortcutHelp, shortcutOf } from './shortcuts.js';
 import { styles } from './handoff-screen.styles.js';
 import { EXPORTS } from '../base/exported-parts.js';
 
@@ -34,6 +37,16 @@ const TICK_MS = 30_000;
  *
  * The header has the sound switch of the page's toasters ("Sound on" / "Sound off"), usable before
  * any alert; it shares the remembered choice (`sound-storage-key`) with them.
+ *
+ * Within a service the most urgent conversation comes first (`order="urgency"`, the default):
+ * those needing attention, then those waiting for an agent, then the rest, each longest waiting
+ * first; `order="started"` keeps start order. The Needs Attention and Paused (Human) counters
+ * filter the list (press again, or Active Conversations, to show everything).
+ *
+ * Keyboard shortcuts (anywhere in the screen, never while typing in a text box): j or ↓ (on a
+ * card) opens the next conversation, k or ↑ the previous one, n the next that needs attention,
+ * t takes over the open one (focus lands in the reply box), ? shows them all in a help dialog
+ * (also the header's Shortcuts button). `no-shortcuts` turns them off.
  *
  * Lists are windowed (only the cards in view are in the DOM), so a service with 10,000
  * conversations scrolls smoothly. The screen renders from the service groups: a group the SDK
@@ -56,6 +69,9 @@ const TICK_MS = 30_000;
  * @attr {number} now - A fixed current time (ms) for ages, e.g. in stories; 0 (default) uses the clock.
  * @attr {'light'|'dark'} theme - Force a theme for the screen and everything in it.
  * @attr {string} sound-storage-key - The `localStorage` key of the toasters' mute choice (default `handoff:muted`).
+ * @attr {'urgency'|'started'} order - How each service's conversations are ordered (default `urgency`).
+ * @attr {'needsAttention'|'pausedHuman'} filter - Show only the conversations of that counter; empty (default) shows all. Set by pressing a counter.
+ * @attr {boolean} no-shortcuts - Turns the keyboard shortcuts (and their Shortcuts button) off.
  * @prop services - The services. Set from `client.services$` when connected.
  * @prop conversations - The active conversations, when not connected: the screen groups them by service. Pass a new array (and a new object for a changed conversation) rather than mutating one. Not set when connected (the screen reads `client.groups$`).
  * @prop groups - One group per service with its conversations and counts. Set from `client.groups$` when connected; computed from `services` and `conversations` otherwise.
@@ -71,6 +87,7 @@ const TICK_MS = 30_000;
  * @fires {PanelCloseEvent} handoff-panel-close - From the panel, after the screen closed it.
  * @fires {PanelChangeEvent} handoff-panel-change - The panel opened (detail `{ id }`) or closed (`{ id: null }`).
  * @fires {MuteChangeEvent} handoff-mute-change - The header's sound switch was used. Detail `{ muted, key }`.
+ * @fires {FilterChangeEvent} handoff-filter-change - From the counters: bubbles out of the screen after it filtered the list.
  *
  * @slot - Extra content after the screen, typically a `<handoff-toaster>`: it receives the screen's client, and its Open opens the panel.
  *
@@ -79,6 +96,8 @@ const TICK_MS = 30_000;
  * @csspart title - The "Human Handoff" heading.
  * @csspart connection - The `<handoff-connection-status>`.
  * @csspart sound - The sound switch in the header.
+ * @csspart shortcuts - The header's Shortcuts button (opens the help dialog).
+ * @csspart help - The keyboard shortcuts help dialog.
  * @csspart stats - The `<handoff-stats>`.
  * @csspart toolbar - The Set all services area.
  * @csspart toolbar-label - The "Set all services" text.
@@ -89,11 +108,11 @@ const TICK_MS = 30_000;
  * @csspart service - One service's section.
  * @csspart service-header - A service's name, count and mode toggle.
  * @csspart service-name - A service's heading.
- * @csspart service-count - "12 active".
+ * @csspart service-count - "12 active" (all of the service's conversations, filtered or not).
  * @csspart mode-toggle - A service's `<service-mode-toggle>`.
  * @csspart list - A service's (virtualized) list of cards.
  * @csspart card - Each `<conversation-card>`.
- * @csspart empty - "No active conversations".
+ * @csspart empty - "No active conversations", or "No conversations match the filter".
  * @csspart panel - The `<conversation-panel>`.
 
  *
@@ -124,6 +143,9 @@ export class HandoffScreen extends ConnectedElement {
     me: { attribute: false },
     transcripts: { attribute: false },
     soundStorageKey: { attribute: 'sound-storage-key' },
+    order: {},
+    filter: { reflect: true },
+    noShortcuts: { type: Boolean, attribute: 'no-shortcuts' },
     muted: { state: true, attribute: false },
     tick: { state: true, attribute: false },
   };
@@ -139,6 +161,9 @@ export class HandoffScreen extends ConnectedElement {
   me: Agent | null = null;
   transcripts: Readonly<Record<string, Transcript>> = {};
   soundStorageKey = MUTE_KEY;
+  order: ListOrder = 'urgency';
+  filter: StatsFilter | '' = '';
+  noShortcuts = false;
 
   private tick = Date.now();
   private muted = false;
@@ -152,6 +177,10 @@ export class HandoffScreen extends ConnectedElement {
   #returnFocusTo = '';
   #returnService = '';
   #ticker: ReturnType<typeof setInterval> | undefined;
+  /** Each group's conversations in display order (after order and filter): what j/k walk. */
+  #lists: (readonly ConversationState[])[] = [];
+  /** The last view of each service's list, so an unchanged group is not sorted again. */
+  #views = new Map<string, ListView>();
 
   constructor() {
     super();
@@ -165,8 +194,10 @@ export class HandoffScreen extends ConnectedElement {
     this.addEventListener('handoff-conversation-select', (e) => void this.open(e.detail.id));
     this.addEventListener('handoff-open-conversation', (e: OpenConversationEvent) => void this.open(e.detail.id, { takeOver: !!e.detail.takeOver }));
     this.addEventListener('handoff-panel-close', () => void this.close());
+    this.addEventListener('handoff-filter-change', (e) => (this.filter = e.detail.filter ?? ''));
     this.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.selected) void this.close();
+      else if (!this.noShortcuts) this.#shortcut(e);
     });
   }
 
@@ -191,7 +222,7 @@ export class HandoffScreen extends ConnectedElement {
     this.#returnService = this.#serviceOf(id) ?? this.#returnService;
     this.selected = id;
     await this.updateComplete;
-    const panel = this.renderRoot.querySelector<ConversationPanel>('[part="panel"]');
+    const panel = this.#panel();
     await panel?.updateComplete;
     panel?.focus();
     // The whole panel in view, so its reply box (pinned at its bottom) is above the fold.
@@ -232,15 +263,25 @@ export class HandoffScreen extends ConnectedElement {
     const allMode = this.services.length && this.services.every((s) => s.mode === this.services[0]!.mode) ? this.services[0]!.mode : null;
     const now = this.now || this.tick;
     const stale = isStale(this.connection);
+    const filter = this.filter || null;
+    const lists = groups.map((g) => {
+      const v = view(g, this.order, filter, this.#views.get(g.service.id));
+      this.#views.set(g.service.id, v);
+      return v.out;
+    });
+    this.#lists = lists;
     const synced = this.connection?.lastSyncedAt;
 
     return html`<div part="base">
         <div part="header">
           <h1 part="title">${this.heading}</h1>
+          ${this.noShortcuts
+            ? nothing
+            : html`<button part="shortcuts" class="button" type="button" aria-haspopup="dialog" @click=${this.#toggleHelp}>Shortcuts <kbd aria-hidden="true">?</kbd></button>`}
           ${this.#mute.switch('sound')}
           <handoff-connection-status part="connection" exportparts=${EXPORTS.connection} .state=${plain(() => this.connection)} status=${plain(() => this.connection?.status ?? 'offline')}></handoff-connection-status>
         </div>
-        <handoff-stats part="stats" exportparts=${EXPORTS.stats} .stats=${plain(() => this.stats ?? statsOf(this.conversations))}></handoff-stats>
+        <handoff-stats part="stats" exportparts=${EXPORTS.stats} filterable filter=${this.filter} .stats=${plain(() => this.stats ?? statsOf(this.conversations))}></handoff-stats>
         ${this.services.length >= 2
           ? html`<div part="toolbar">
               <span part="toolbar-label" aria-hidden="true">Set all services</span>
@@ -253,7 +294,7 @@ export class HandoffScreen extends ConnectedElement {
             </p>`
           : nothing}
         <div part="body" class="${this.selected ? 'with-panel' : ''} ${stale ? 'stale' : ''}">
-          <div part="services">${groups.map((g) => guard([g, this.selected, now], () => this.#renderGroup(g, now)))}</div>
+          <div part="services">${groups.map((g, i) => guard([g, lists[i], this.selected, now], () => renderGroup(g, lists[i]!, now, this.selected, !!filter)))}</div>
           ${this.selected
             ? html`<conversation-panel
                 part="panel"
@@ -269,39 +310,34 @@ export class HandoffScreen extends ConnectedElement {
             : nothing}
         </div>
       </div>
+      ${this.noShortcuts ? nothing : shortcutHelp(this.#toggleHelp)}
       <slot></slot>`;
   }
 
-  /** One service's section. Called only for a group that changed (or when `selected` or the time did). */
-  #renderGroup(g: ServiceGroup, now: number) {
-    const { service: s, conversations: items } = g;
-    return html`<section part="service" aria-labelledby="service-${s.id}" data-service=${s.id}>
-      <header part="service-header">
-        <h2 part="service-name" id="service-${s.id}" tabindex="-1">${s.name}</h2>
-        <span part="service-count">${items.length} active</span>
-        <service-mode-toggle part="mode-toggle" exportparts=${EXPORTS.modeToggle} service-id=${s.id} service-name=${s.name} .mode=${s.mode} .claimed=${g.claimed}></service-mode-toggle>
-      </header>
-      ${items.length
-        ? html`<div part="list" role="list" aria-label="${s.name} conversations">
-            ${virtualList({
-              items,
-              keyFunction: (c) => c.id,
-              renderItem: (c, i) => html`<conversation-card
-                part="card"
-                exportparts=${EXPORTS.card}
-                role="listitem"
-                aria-posinset=${i + 1}
-                aria-setsize=${items.length}
-                data-id=${c.id}
-                .conversation=${c}
-                service-name=${s.name}
-                .now=${now}
-                ?selected=${c.id === this.selected}
-              ></conversation-card>`,
-            })}
-          </div>`
-        : html`<p part="empty">No active conversations.</p>`}
-    </section>`;
+  /** Runs a keyboard shortcut (docs/decisions.md D47). */
+  #shortcut(e: KeyboardEvent): void {
+    const action = shortcutOf(e);
+    if (!action) return;
+    e.preventDefault();
+    if (action === 'help') return this.#toggleHelp();
+    if (action === 'take-over') return void (this.selected && this.#panel()?.takeOver());
+    const list = this.#lists.flat();
+    const at = list.findIndex((c) => c.id === this.selected);
+    let next: ConversationState | undefined;
+    if (action === 'attention') {
+      for (let i = 1; i <= list.length && !next; i++) if (needsAttention(list[(at + i) % list.length]!)) next = list[(at + i) % list.length];
+    } else next = list[at < 0 ? 0 : Math.max(0, Math.min(list.length - 1, at + (action === 'next' ? 1 : -1)))];
+    if (next) void this.open(next.id);
+  }
+
+  readonly #toggleHelp = () => {
+    const d = this.renderRoot.querySelector<HTMLDialogElement>('#help');
+    if (d?.open) d.close();
+    else d?.showModal();
+  };
+
+  #panel(): ConversationPanel | null {
+    return this.renderRoot.querySelector<ConversationPanel>('[part="panel"]');
   }
 
   /** The service whose section lists conversation `id`, if any. */

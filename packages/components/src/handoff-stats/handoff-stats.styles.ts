@@ -20,6 +20,17 @@ export const styles = css`
     border-radius: var(--_radius);
     background: var(--handoff-stats-background, var(--_surface-raised));
   }
+  button[part~='counter'] {
+    font: inherit;
+    color: inherit;
+    text-align: start;
+    cursor: pointer;
+  }
+  button[part~='counter']:hover,
+  [part~='counter'][aria-pressed='true'] {
+    border-color: var(--_accent);
+    box-shadow: inset 0 0 0 1px var(--_accent);
+  }
   [part~='label'] {
     color: var(--_text-muted);
   }

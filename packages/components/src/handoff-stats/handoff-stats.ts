@@ -1,6 +1,7 @@
-import { html, type PropertyDeclarations } from 'lit';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import type { HandoffStats as Stats } from '@handoff/sdk';
 import { ConnectedElement } from '../base/handoff-element.js';
+import { emit, type StatsFilter } from '../events.js';
 import { styles } from './handoff-stats.styles.js';
 
 const COUNTERS = [
@@ -17,9 +18,16 @@ const COUNTERS = [
  *
  * @summary The stats bar.
  *
+ * With `filterable`, Needs Attention and Paused (Human) are toggle buttons that fire
+ * `handoff-filter-change` (a `<handoff-screen>` then shows only those conversations), and Active
+ * Conversations clears the filter; `filter` marks the pressed one.
+ *
+ * @attr {boolean} filterable - The counters are buttons that filter the list.
+ * @attr {'needsAttention'|'pausedHuman'} filter - The counter whose filter is on (pressed); empty when none.
  * @attr {number} announce-delay - Milliseconds to gather counter changes into one announcement (default 2000).
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
  * @prop stats - The counters. Set from `client.stats$` when connected.
+ * @fires {FilterChangeEvent} handoff-filter-change - A counter was pressed with `filterable`. Detail `{ filter }`: the counter's key, or null to show everything. Bubbles, composed.
  * @prop client - An SDK client; otherwise the one from `<handoff-provider>`; with neither, renders `stats`.
  *
  * @csspart base - The container of the counters.
@@ -38,11 +46,15 @@ export class HandoffStatsElement extends ConnectedElement {
   static override styles = [...ConnectedElement.styles, styles];
   static override properties: PropertyDeclarations = {
     stats: { attribute: false },
+    filterable: { type: Boolean },
+    filter: {},
     announceDelay: { type: Number, attribute: 'announce-delay' },
     announcement: { state: true, attribute: false },
   };
 
   stats: Stats = { active: 0, needsAttention: 0, pausedHuman: 0 };
+  filterable = false;
+  filter: StatsFilter | '' = '';
 
   announceDelay = 2000;
 
@@ -72,12 +84,19 @@ export class HandoffStatsElement extends ConnectedElement {
 
   protected override render() {
     return html`<div part="base">
-        ${COUNTERS.map(
-          (c) => html`<div part="counter ${c.part}" role="group" aria-labelledby="label-${c.part}">
-            <span part="label" id="label-${c.part}">${c.label}</span>
-            <span part="value">${this.stats[c.key]}</span>
-          </div>`,
-        )}
+        ${COUNTERS.map((c) => {
+          const inner = html`<span part="label" id="label-${c.part}">${c.label}</span><span part="value">${this.stats[c.key]}</span>`;
+          if (!this.filterable) return html`<div part="counter ${c.part}" role="group" aria-labelledby="label-${c.part}">${inner}</div>`;
+          const key = c.key === 'active' ? null : c.key;
+          return html`<button
+            part="counter ${c.part}"
+            type="button"
+            aria-pressed=${key ? (this.filter === key ? 'true' : 'false') : nothing}
+            @click=${() => emit(this, 'handoff-filter-change', { filter: key && this.filter !== key ? key : null })}
+          >
+            ${inner}
+          </button>`;
+        })}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
   }

@@ -1,4 +1,4 @@
-import type { Agent, ConversationState, Mode } from '@handoff/sdk';
+import { isClaimed, isPausedHuman, type Agent, type ConversationState, type Mode } from '@handoff/sdk';
 import { MODE_LABELS } from './format.js';
 
 export interface ActionAvailability {
@@ -48,3 +48,6 @@ export function panelActions(c: ConversationState, mode: Mode | null, me: Agent 
     heldByMe,
   };
 }
+
+/** Paused and held by nobody: a customer waiting for an agent ("Waiting for an agent"). */
+export const isWaiting = (c: ConversationState): boolean => isPausedHuman(c) && !isClaimed(c);
