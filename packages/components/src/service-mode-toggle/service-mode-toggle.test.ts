@@ -17,6 +17,18 @@ describe('<service-mode-toggle>', () => {
     expect(parts(el, 'button').map((b) => b.getAttribute('aria-pressed'))).to.deep.equal(['false', 'false', 'true']);
   });
 
+  it('in a right-to-left page (dir="rtl" on an ancestor), ArrowRight moves back and ArrowLeft forward', async () => {
+    const wrap = await fixture<HTMLDivElement>(html`<div dir="rtl"><service-mode-toggle service-id="billing" mode="human_supported"></service-mode-toggle></div>`);
+    const el = wrap.querySelector('service-mode-toggle')!;
+    await el.updateComplete;
+    option(el, 'human_supported').focus();
+    // Each key and where focus lands; Up and Down keep their meaning.
+    for (const [key, mode] of [['ArrowRight', 'ai_only'], ['ArrowLeft', 'human_supported'], ['ArrowLeft', 'human_only'], ['ArrowUp', 'human_supported']]) {
+      await sendKeys({ press: key! });
+      expect(deepActiveElement(), key).to.equal(option(el, mode!));
+    }
+  });
+
   it('moves focus with arrow keys, Home and End (one tab stop), and chooses with Enter', async () => {
     const el = await fixture<ServiceModeToggle>(html`<service-mode-toggle service-id="billing" mode="human_supported"></service-mode-toggle>`);
     expect(parts(el, 'button').map((b) => b.tabIndex)).to.deep.equal([-1, 0, -1]);

@@ -13,8 +13,9 @@ import { styles } from './service-mode-toggle.styles.js';
  *
  * Follows the WAI-ARIA toggle-button group pattern: a labelled group of buttons with
  * `aria-pressed`; Tab reaches the group once, arrow keys (and Home/End) move between the
- * buttons, Enter or Space chooses. When AI Only would hand conversations held by agents back to
- * the AI (`claimed` > 0), the choice is confirmed first in an inline alert dialog.
+ * buttons (Left and Right mirrored in a right-to-left page), Enter or Space chooses. When AI
+ * Only would hand conversations held by agents back to the AI (`claimed` > 0), the choice is
+ * confirmed first in an inline alert dialog.
  *
  * With a client the toggle runs the command itself and shows it pending, done or failed;
  * without one, listen to `handoff-mode-change` and set `mode`, `pending` and `error` yourself.
@@ -160,10 +161,12 @@ export class ServiceModeToggle extends ConnectedElement {
     const options = [...this.#options()];
     const from = options.indexOf(e.composedPath()[0] as HTMLButtonElement);
     if (from < 0) return;
+    // In a right-to-left page the options run right to left: ArrowRight goes back.
+    const rtl = this.matches(':dir(rtl)');
     const to =
-      e.key === 'ArrowRight' || e.key === 'ArrowDown'
+      e.key === (rtl ? 'ArrowLeft' : 'ArrowRight') || e.key === 'ArrowDown'
         ? (from + 1) % options.length
-        : e.key === 'ArrowLeft' || e.key === 'ArrowUp'
+        : e.key === (rtl ? 'ArrowRight' : 'ArrowLeft') || e.key === 'ArrowUp'
           ? (from - 1 + options.length) % options.length
           : e.key === 'Home'
             ? 0
