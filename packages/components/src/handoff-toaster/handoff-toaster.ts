@@ -7,6 +7,7 @@ import { MuteController } from '../controllers/mute.js';
 import { emit, type PanelChangeEvent } from '../events.js';
 import { FLAG_LABELS, formatList } from '../utils/format.js';
 import { MUTE_KEY, webAudioChime, type SoundPlayer } from '../utils/sound.js';
+import { badgedTitle, notificationPermission, notifyDesktop } from './desktop.js';
 import { styles } from './handoff-toaster.styles.js';
 
 export type { SoundPlayer };
@@ -50,6 +51,10 @@ interface Toast extends ToastInput {
  * - Sound: a WebAudio chime, at most one per 2 s. The sound switch is always in the bar and says
  *   its state; the choice is remembered in `localStorage` (shared with the screen's switch).
  *   When the browser blocks audio, "Enable sound" appears: never a silent failure.
+ * - Outside the page (opt-in): with `notifications`, a desktop notification for each alert while
+ *   the tab is hidden ("Turn on desktop alerts" in the bar asks the browser first); tagged by
+ *   conversation, so several tabs show it once. With `title-badge`, the tab title counts what
+ *   needs attention ("(3) Human Handoff").
  * - Screen readers: a polite live region; escalations arriving together are announced once.
  * - With a client it shows `client.escalations$` (once per escalation, across tabs) and forgets a
  *   conversation once it is claimed or its escalation closes. Without one, call `notify()` and
@@ -64,6 +69,8 @@ interface Toast extends ToastInput {
  * @attr {number} max-visible - How many toasts show at once (default 3); "+N more" opens the rest.
  * @attr {number} louder-rings - How many times the chime rings for a louder alert (default 2).
  * @attr {boolean} take-over - Adds a Take over action to each toast: it opens the conversation and claims it in one action.
+ * @attr {boolean} notifications - Desktop notifications (Notification API) for escalations while the tab is hidden; the bar offers "Turn on desktop alerts" until the browser's permission is decided.
+ * @attr {boolean} title-badge - Puts the number of escalations needing attention in front of the tab's title ("(3) Human Handoff").
  * @attr {boolean} panel-open - A conversation panel is open: stay clear of it. A `<handoff-screen>` sets this through `handoff-panel-change`.
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
  * @prop player - What plays the chime (default: a WebAudio chime). Replace it for custom sounds or tests.
@@ -77,6 +84,7 @@ interface Toast extends ToastInput {
  * @csspart attention - "N need attention": opens and closes the list of every unresolved escalation.
  * @csspart mute - The sound switch ("Sound on" / "Sound off").
  * @csspart enable-sound - The "Enable sound" button shown while the browser blocks audio.
+ * @csspart notifications - "Turn on desktop alerts" (with `notifications`, until the browser's permission is decided).
  * @csspart dismiss-all - Hide every toast (their escalations stay listed).
  * @csspart list - The list of toasts.
  * @csspart toast - One toast (also `louder` after a new reason).
@@ -104,6 +112,9 @@ export class HandoffToaster extends ConnectedElement {
     louderRings: { type: Number, attribute: 'louder-rings' },
     takeOver: { type: Boolean, attribute: 'take-over' },
     panelOpen: { type: Boolean, attribute: 'panel-open', reflect: true },
+    notifications: { type: Boolean },
+    titleBadge: { type: Boolean, attribute: 'title-badge' },
+    permission: { state: true, attribute: false },
     player: { attribute: false },
     toasts: { state: true, attribute: false },
     expanded: { state: true, attribute: false },
@@ -119,6 +130,8 @@ export class HandoffToaster extends ConnectedElement {
   louderRings = 2;
   takeOver = false;
   panelOpen = false;
+  notifications = false;
+  titleBadge = false;
   player: SoundPlayer = webAudioChime();
 
   /** Every unresolved escalation, newest first; `shown` ones are toasts. */
@@ -126,6 +139,7 @@ export class HandoffToaster extends ConnectedElement {
   private expanded = false;
   private soundBlocked = false;
   private announcement = '';
+  private permission = notificationPermission();
 
   #gathered: Toast[] = [];
   #announceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -157,6 +171,7 @@ export class HandoffToaster extends ConnectedElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('handoff-panel-change', this.#onPanel);
+    if (this.titleBadge) document.title = badgedTitle(document.title, 0);
     clearTimeout(this.#announceTimer);
     clearInterval(this.#reminderTimer);
     this.#announceTimer = this.#reminderTimer = undefined;
@@ -180,6 +195,7 @@ export class HandoffToaster extends ConnectedElement {
     clearTimeout(this.#expiry.get(toast.conversationId));
     if (this.duration > 0) this.#expiry.set(toast.conversationId, setTimeout(() => this.dismiss(toast.id), this.duration));
     void this.#chime(toast.louder ? Math.max(1, this.louderRings) : 1);
+    if (this.notifications) notifyDesktop(`${toast.service}: ${toast.customer}`, reasonText(toast), toast.conversationId, () => this.#open(toast));
   }
 
   /** Hides a toast by its escalation id; the escalation stays in the "need attention" list. */
@@ -199,6 +215,7 @@ export class HandoffToaster extends ConnectedElement {
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     super.updated(changed);
+    if (this.titleBadge || changed.get('titleBadge')) document.title = badgedTitle(document.title, this.titleBadge ? this.toasts.length : 0);
     if (!changed.has('toasts') && !changed.has('reminderInterval')) return;
     const wanted = this.reminderInterval > 0 && this.toasts.length > 0;
     if (wanted && !this.#reminderTimer) this.#reminderTimer = setInterval(() => void this.#chime(1, true), this.reminderInterval);
@@ -226,6 +243,9 @@ export class HandoffToaster extends ConnectedElement {
             ? html`<button part="enable-sound" class="button" type="button" @click=${this.#enableSound}>Enable sound</button>`
             : nothing}
           ${this.#mute.switch()}
+          ${this.notifications && this.permission === 'default'
+            ? html`<button part="notifications" class="button" type="button" @click=${this.#askPermission}>Turn on desktop alerts</button>`
+            : nothing}
           ${shown.length > 1 ? html`<button part="dismiss-all" class="button" type="button" @click=${this.#dismissAll}>Dismiss all</button>` : nothing}
         </div>
         <ul part="list" id="list" ?hidden=${!listed.length}>
@@ -268,6 +288,10 @@ export class HandoffToaster extends ConnectedElement {
 
   #dismissAll(): void {
     for (const t of this.toasts) this.dismiss(t.id);
+  }
+
+  async #askPermission(): Promise<void> {
+    this.permission = await Notification.requestPermission();
   }
 
   async #enableSound(): Promise<void> {
