@@ -15,12 +15,11 @@ import esbuild from 'rollup-plugin-esbuild';
 import { minify } from 'terser';
 
 /**
- * The whole of dist/handoff.js, gzipped: lit, rxjs, partysocket, valibot, the SDK and elements.
- * The target for the agent-workflow and ecosystem work is 38 KB; the SDK split and the toast and
- * panel work together went 1.1 KB past it, so the build allows 40 KB until those bytes are won
- * back (an open item in BENCHMARKS.md), rather than fail every build meanwhile.
+ * The whole of dist/handoff.js, gzipped: lit, rxjs, valibot, the SDK and elements. 38 KB: the
+ * target of the agent-workflow and ecosystem work (the SDK's own sockets, without partysocket,
+ * brought it back under after a while at 39.1 KB).
  */
-export const BUDGET_GZIP_BYTES = 40 * 1024;
+export const BUDGET_GZIP_BYTES = 38 * 1024;
 
 const terserOptions = {
   module: true,
@@ -124,7 +123,7 @@ function groupOf(id) {
 }
 
 function order(name) {
-  const first = ['lit', '@lit/context', 'rxjs', 'partysocket', 'valibot'];
+  const first = ['lit', '@lit/context', 'rxjs', 'valibot'];
   const i = first.indexOf(name);
   if (i !== -1) return i;
   if (name.startsWith('@handoff/sdk')) return 10;

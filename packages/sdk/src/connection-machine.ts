@@ -61,7 +61,7 @@ export interface Machine {
 }
 
 export type MachineEvent =
-  /** partysocket asks for the URL of its next socket. */
+  /** The next connect attempt begins (its backoff, then its URL and token). */
   | { readonly type: 'attempt' }
   | { readonly type: 'backoff_over' }
   | { readonly type: 'open' }
