@@ -9,7 +9,7 @@
  */
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, map, skip } from 'rxjs';
 import { shareLatest } from './share-latest.js';
-import { MAX_MESSAGE_LENGTH, PROTOCOL_VERSION } from './protocol/schemas.js';
+import { MAX_MESSAGE_LENGTH, PROTOCOL_VERSION } from './protocol/limits.js';
 import { decodeServerFrame } from './decode.js';
 import type { Ack, AgentRole, AgentServerFrame, Command, ConversationState, ErrorFrame, Mode, Welcome } from './protocol/types.js';
 import type { EscalationEvent, HandoffClient, TakeOverOptions, Transcript } from './client-types.js';

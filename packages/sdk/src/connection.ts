@@ -8,7 +8,7 @@
  * `onState` and of frames through `onMessage`. Knows nothing of the data.
  */
 import { closeAction, CloseCode } from './protocol/close-codes.js';
-import { MAX_SERVER_FRAME_BYTES } from './protocol/schemas.js';
+import { MAX_SERVER_FRAME_BYTES } from './protocol/limits.js';
 import type { AgentClientFrame, ErrorFrame } from './protocol/types.js';
 import type { ConnectionState } from './client-types.js';
 import { backoffDelay, connectionOf, initialMachine, socketOpen, transition } from './connection-machine.js';

@@ -1,26 +1,41 @@
 /**
  * Decoding of server frames. Like the protocol's `parseFrame` (never throws; a bad frame is a
- * result to report), with three differences:
+ * result to report), with these differences:
  *
  * - No 64 KiB cap: that cap is what a server accepts from clients, while a server's snapshot of a
  *   busy console (thousands of conversations with their latest messages) is legitimately
  *   megabytes, and rejecting it would leave the client with no state at all.
- * - The hot path is a check compiled once from the protocol's own schemas (`compile` below): it
- *   applies the same rules as valibot but allocates nothing, and a frame that passes it is used
- *   as `JSON.parse` made it. valibot copies every object it validates (plus a record per value),
- *   which for the SDK's hottest path was most of its garbage (BENCHMARKS.md).
- * - Anything the check does not pass (an invalid frame, or a valid one with keys the schemas do
- *   not name, which valibot strips) goes through valibot's `AgentServerFrameSchema` itself, which
- *   gives the output and the error message. (That path scans the variant's members; it used to
- *   pick the member by `type`/`kind` first, which no longer pays for its bytes off the hot path.)
+ * - No valibot at run time (it and the schemas were a quarter of the SDK's bytes): the rules come
+ *   from `frame-shape.ts`, the protocol's `AgentServerFrameSchema` reduced to what validation
+ *   reads, generated from it and held equal to it by `test/decode.test.ts`.
+ * - The hot path is a check compiled once from that shape (`compile` below): it allocates
+ *   nothing, and a frame that passes it is used as `JSON.parse` made it.
+ * - Anything the check does not pass (an invalid frame, or a valid one with keys the protocol
+ *   does not name) goes through `strip`, which applies the same rules as valibot's `safeParse`
+ *   and gives the same output (unknown keys dropped) or the first reason the frame is invalid.
  *
- * So the result is always valibot's: the compiled check only decides, faster, that valibot would
- * accept the frame unchanged. `test/decode.test.ts` holds it to that on valid and mutated frames.
+ * `test/decode.test.ts` holds both paths to valibot's result on valid and mutated frames
+ * (docs/decisions.md D48).
  */
-import * as v from 'valibot';
-import { AgentServerFrameSchema } from './protocol/schemas.js';
+import { AGENT_SERVER_FRAME } from './frame-shape.js';
 import type { ParseResult } from './protocol/parse.js';
 import type { AgentServerFrame } from './protocol/types.js';
+
+/** A schema as validation reads it: valibot's schema objects, reduced (see frame-shape.ts). */
+export interface Shape {
+  readonly type: 'string' | 'number' | 'boolean' | 'literal' | 'picklist' | 'array' | 'nullable' | 'optional' | 'object' | 'variant';
+  readonly literal?: unknown;
+  /** A picklist's values. */
+  readonly options?: readonly unknown[];
+  /** A variant's members (objects), told apart by their `key`. */
+  readonly variants?: readonly Shape[];
+  readonly key?: string;
+  readonly item?: Shape;
+  readonly wrapped?: Shape;
+  readonly entries?: Readonly<Record<string, Shape>>;
+  /** The pipe's validations: `min_length`, `max_length`, `integer`, `min_value`, `max_value`. */
+  readonly checks?: readonly (readonly [string, number])[];
+}
 
 export function decodeServerFrame(data: unknown): ParseResult<AgentServerFrame> {
   if (typeof data !== 'string') return { ok: false, reason: 'frame is not text' };
@@ -30,13 +45,13 @@ export function decodeServerFrame(data: unknown): ParseResult<AgentServerFrame> 
   } catch {
     return { ok: false, reason: 'frame is not valid JSON' };
   }
-  if ((isFrame ??= compile(AgentServerFrameSchema as unknown as Node))(json)) return { ok: true, frame: json as AgentServerFrame };
-  // Off the hot path: valibot's own result, with its message for what is wrong.
-  const r = v.safeParse(AgentServerFrameSchema, json);
-  if (r.success) return { ok: true, frame: r.output };
-  const issue = r.issues[0];
-  const path = issue.path?.map((p) => String(p.key)).join('.');
-  return { ok: false, reason: path ? `${path}: ${issue.message}` : issue.message };
+  if ((isFrame ??= compile(AGENT_SERVER_FRAME))(json)) return { ok: true, frame: json as AgentServerFrame };
+  try {
+    return { ok: true, frame: strip(AGENT_SERVER_FRAME, json, '') as AgentServerFrame };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, reason: e.message };
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -44,34 +59,13 @@ export function decodeServerFrame(data: unknown): ParseResult<AgentServerFrame> 
 // ---------------------------------------------------------------------------------------------
 
 type Check = (x: unknown) => boolean;
-/** The parts of a valibot schema (or pipe action) the check reads. */
-interface Node {
-  type: string;
-  kind?: string;
-  fallback?: unknown;
-  pipe?: Node[];
-  requirement?: unknown;
-  literal?: unknown;
-  options?: Node[] | unknown[];
-  item?: Node;
-  wrapped?: Node & { default?: unknown };
-  default?: unknown;
-  entries?: Record<string, Node & { default?: unknown }>;
-  key?: string;
-}
-
 const never: Check = () => false;
 let isFrame: Check | undefined;
 
-/**
- * A check that is true only where valibot's `safeParse(schema, x)` succeeds with an output equal
- * to `x`. Built lazily (on the first frame), so importing the SDK costs nothing. A schema part it
- * does not know (none in protocol v1) compiles to `never`: those frames simply take valibot's path.
- */
-export function compile(node: Node): Check {
-  if (node.fallback !== undefined) return never;
+/** A check that is true only where `strip` (and valibot) would return `x` itself, unchanged. Built on the first frame. */
+export function compile(s: Shape): Check {
   let check: Check = never;
-  switch (node.type) {
+  switch (s.type) {
     case 'string':
       check = (x) => typeof x === 'string';
       break;
@@ -82,69 +76,49 @@ export function compile(node: Node): Check {
       check = (x) => typeof x === 'boolean';
       break;
     case 'literal': {
-      const l = node.literal;
+      const l = s.literal;
       check = (x) => x === l;
       break;
     }
     case 'picklist': {
-      const options = node.options as unknown[];
+      const options = s.options!;
       check = (x) => options.includes(x);
       break;
     }
     case 'array': {
-      const item = compile(node.item!);
+      const item = compile(s.item!);
       check = (x) => Array.isArray(x) && x.every(item);
       break;
     }
     case 'nullable':
     case 'optional': {
-      if (node.default !== undefined) return never;
-      const wrapped = compile(node.wrapped!);
-      const empty = node.type === 'nullable' ? null : undefined;
+      const wrapped = compile(s.wrapped!);
+      const empty = s.type === 'nullable' ? null : undefined;
       check = (x) => x === empty || wrapped(x);
       break;
     }
     case 'object':
-      check = compileObject(node.entries!);
+      check = compileObject(s.entries!);
       break;
     case 'variant': {
-      const key = node.key!;
+      const key = s.key!;
       const byTag = new Map<unknown, Check>();
-      for (const o of node.options as Node[]) {
-        const tag = o.entries?.[key];
-        if (tag?.type !== 'literal') return never;
-        byTag.set(tag.literal, compile(o));
-      }
+      for (const o of s.variants!) byTag.set(o.entries![key]!.literal, compile(o));
       check = (x) => typeof x === 'object' && x !== null && (byTag.get((x as Record<string, unknown>)[key]) ?? never)(x);
       break;
     }
   }
-  for (const a of node.pipe?.slice(1) ?? []) if (a.kind !== 'metadata') check = withAction(check, a);
+  for (const [type, r] of s.checks ?? []) {
+    const base = check;
+    check = (x) => base(x) && passes(type, r, x);
+  }
   return check;
 }
 
-function withAction(base: Check, a: Node): Check {
-  const r = a.requirement as number;
-  switch (a.type) {
-    case 'min_length':
-      return (x) => base(x) && (x as string).length >= r;
-    case 'max_length':
-      return (x) => base(x) && (x as string).length <= r;
-    case 'integer':
-      return (x) => base(x) && Number.isInteger(x);
-    case 'min_value':
-      return (x) => base(x) && (x as number) >= r;
-    case 'max_value':
-      return (x) => base(x) && (x as number) <= r;
-    default:
-      return never;
-  }
-}
-
-/** `v.object`: the named keys checked, none missing unless optional, and no other key (valibot would strip it). */
-function compileObject(entries: NonNullable<Node['entries']>): Check {
+/** `object`: the named keys checked, none missing unless optional, and no other key (it would be dropped). */
+function compileObject(entries: NonNullable<Shape['entries']>): Check {
   const keys = Object.keys(entries);
-  // A key Object.prototype has would make `key in x` true without an own key: leave it to valibot.
+  // A key Object.prototype has would make `key in x` true without an own key: leave it to `strip`.
   if (keys.some((k) => k in Object.prototype)) return never;
   const checks = keys.map((k) => compile(entries[k]!));
   const required = keys.map((k) => entries[k]!.type !== 'optional');
@@ -161,4 +135,80 @@ function compileObject(entries: NonNullable<Node['entries']>): Check {
     for (const _ in x) n--;
     return n === 0;
   };
+}
+
+function passes(type: string, r: number, x: unknown): boolean {
+  switch (type) {
+    case 'min_length':
+      return (x as string).length >= r;
+    case 'max_length':
+      return (x as string).length <= r;
+    case 'integer':
+      return Number.isInteger(x);
+    case 'min_value':
+      return (x as number) >= r;
+    case 'max_value':
+      return (x as number) <= r;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The full path: what valibot's safeParse outputs, or why it fails
+// ---------------------------------------------------------------------------------------------
+
+class Invalid extends Error {}
+
+function strip(s: Shape, x: unknown, path: string): unknown {
+  const fail = (what: string): never => {
+    throw new Invalid(path ? `${path}: ${what}` : what);
+  };
+  let out = x;
+  switch (s.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      if (typeof x !== s.type || Number.isNaN(x)) fail(`expected ${s.type}, got ${kind(x)}`);
+      break;
+    case 'literal':
+      if (x !== s.literal) fail(`expected ${JSON.stringify(s.literal)}, got ${kind(x)}`);
+      break;
+    case 'picklist':
+      if (!s.options!.includes(x)) fail(`expected one of ${s.options!.map((o) => JSON.stringify(o)).join(', ')}, got ${kind(x)}`);
+      break;
+    case 'array':
+      if (!Array.isArray(x)) fail(`expected array, got ${kind(x)}`);
+      out = (x as unknown[]).map((item, i) => strip(s.item!, item, at(path, i)));
+      break;
+    case 'nullable':
+    case 'optional':
+      return x === (s.type === 'nullable' ? null : undefined) ? x : strip(s.wrapped!, x, path);
+    case 'object': {
+      if (typeof x !== 'object' || x === null) fail(`expected object, got ${kind(x)}`);
+      const o: Record<string, unknown> = {};
+      for (const [k, entry] of Object.entries(s.entries!)) {
+        if (k in (x as object)) o[k] = strip(entry, (x as Record<string, unknown>)[k], at(path, k));
+        else if (entry.type !== 'optional') fail(`${k} is missing`);
+      }
+      out = o;
+      break;
+    }
+    case 'variant': {
+      if (typeof x !== 'object' || x === null) fail(`expected object, got ${kind(x)}`);
+      const tag = (x as Record<string, unknown>)[s.key!];
+      const member = s.variants!.find((m) => m.entries![s.key!]!.literal === tag);
+      if (!member) fail(`unknown ${s.key} ${JSON.stringify(tag)}`);
+      return strip(member!, x, path);
+    }
+  }
+  for (const [type, r] of s.checks ?? []) if (!passes(type, r, out)) fail(`fails ${type} ${r}`);
+  return out;
+}
+
+function at(path: string, key: string | number): string {
+  return path ? `${path}.${key}` : String(key);
+}
+
+function kind(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x;
 }

@@ -1,12 +1,19 @@
-/** decodeServerFrame accepts exactly what the protocol's AgentServerFrameSchema accepts. */
+/** decodeServerFrame accepts exactly what the protocol's AgentServerFrameSchema accepts, with valibot's output, without valibot. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import * as v from 'valibot';
 import { AgentServerFrameSchema } from '@handoff/sdk';
 import { isDeepStrictEqual } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { compile, decodeServerFrame } from '../src/decode.js';
+import { AGENT_SERVER_FRAME } from '../src/frame-shape.js';
+import { FRAME_SHAPE_FILE, expectedFile } from './frame-shape.gen.js';
 
-const isFrame = compile(AgentServerFrameSchema as unknown as Parameters<typeof compile>[0]);
+const isFrame = compile(AGENT_SERVER_FRAME);
+
+it('frame-shape.ts is the protocol\'s AgentServerFrameSchema as it is now (regenerate: node --conditions=source --import tsx packages/sdk/test/frame-shape.gen.ts)', () => {
+  assert.equal(readFileSync(FRAME_SHAPE_FILE, 'utf8'), expectedFile());
+});
 
 const msg = { id: 'm1', role: 'customer', text: 'hi', at: 1 };
 const state = { id: 'c1', serviceId: 's', customer: { id: 'u', name: 'U' }, status: 'ai', claim: null, flags: [], escalation: null, startedAt: 1, updatedAt: 1, lastMessage: null, messageCount: 0 };

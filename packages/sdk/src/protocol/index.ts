@@ -1,3 +1,4 @@
+export * from './limits.js';
 export * from './schemas.js';
 export type * from './types.js';
 export * from './close-codes.js';

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MAX_FRAME_BYTES } from './schemas.js';
+import { MAX_FRAME_BYTES } from './limits.js';
 
 export type ParseResult<T> = { ok: true; frame: T } | { ok: false; reason: string };
 
