@@ -5,8 +5,9 @@
  *   page.html?impl=floor&ws=...&token=...   bare WebSocket + JSON.parse + Map + plain-DOM rows
  *
  * Customer messages carry their send time (`probe <ms since the epoch>`). A MutationObserver on
- * every on-screen card (row) sees the new text land in the DOM; the time of the end of the next
- * frame's rendering (the task after the next `requestAnimationFrame`) is when it was painted.
+ * every on-screen card (row) sees the new text land in the DOM; the end of the rendering of the
+ * frame that shows it (the task after that frame's rAF phase: see `afterNextPaint`) is when it
+ * was painted.
  * Event-to-paint is that time minus the send time (one clock: Node and Chromium on one machine).
  * Between `benchStart()` and `benchStop()` the page also counts frames (missed vsyncs).
  */
@@ -31,15 +32,38 @@ const wall = () => performance.timeOrigin + performance.now();
 const latencies: number[] = [];
 let recording = false;
 
-/** The time of the end of the next frame's rendering: a task posted from the next rAF callback. */
+function postTask(fn: () => void): void {
+  const { port1, port2 } = new MessageChannel();
+  port1.onmessage = () => fn();
+  port2.postMessage(null);
+}
+
+// A frame's rendering runs after its rAF callbacks, and no task runs in between: a task posted
+// from the rAF phase runs once that frame is painted. So DOM changed during a frame's rAF phase
+// (the SDK folds events there) is painted by that frame, and DOM changed in a task by the next.
+// Every rAF callback goes through this wrapper (the kit looks the global up when it calls it),
+// which marks the rAF phase until the task after the frame's rendering.
+const raf = window.requestAnimationFrame.bind(window);
+let painted: ((t: number) => void)[] | null = null;
+window.requestAnimationFrame = (cb) =>
+  raf((t) => {
+    if (!painted) {
+      const waiting: ((t: number) => void)[] = (painted = []);
+      postTask(() => {
+        painted = null;
+        const now = wall();
+        for (const f of waiting) f(now);
+      });
+    }
+    cb(t);
+  });
+
+/** The time of the end of the rendering of the frame that paints the DOM as it is now. */
 function afterNextPaint(): Promise<number> {
-  return new Promise((resolve) =>
-    requestAnimationFrame(() => {
-      const { port1, port2 } = new MessageChannel();
-      port1.onmessage = () => resolve(wall());
-      port2.postMessage(null);
-    }),
-  );
+  return new Promise((resolve) => {
+    if (painted) painted.push(resolve);
+    else requestAnimationFrame(() => painted!.push(resolve));
+  });
 }
 
 /** Watches one card (or row) for a new probe text, and records its event-to-paint time. */
