@@ -37,6 +37,8 @@ const TARGET_UPDATE_P95_MS = 16;
 /** Issue 17: the SDK alone at most 14 KB gzip; a card alone at most 10 KB. */
 const SDK_BUDGET_GZIP_BYTES = 14 * 1024;
 const CARD_BUDGET_GZIP_BYTES = 10 * 1024;
+/** The target for dist/handoff.js (the build's hard budget may sit above it for a while: rollup.config.mjs). */
+const BUNDLE_TARGET_GZIP_BYTES = 38 * 1024;
 
 const wanted = process.argv.slice(2);
 const run = (name) => wanted.length === 0 || wanted.includes(name);
@@ -271,7 +273,10 @@ async function bundle() {
       (over
         ? `**Over budget by ${report.gzip - report.budget} bytes: \`npm run build\` fails until it is back under.** `
         : 'Within budget. ') +
-      'The budget is enforced by `rollup.config.mjs`: the build fails over it.',
+      'The budget is enforced by `rollup.config.mjs`: the build fails over it.' +
+      (report.gzip > BUNDLE_TARGET_GZIP_BYTES
+        ? ` **Over the ${kb(BUNDLE_TARGET_GZIP_BYTES)} target by ${kb(report.gzip - BUNDLE_TARGET_GZIP_BYTES)}**: the screen's urgency order and filtering counters came after the SDK's cuts; winning those bytes back is open.`
+        : ''),
   );
   lines.push('');
   lines.push('| part | minified | gzip |');
