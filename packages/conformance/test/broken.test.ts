@@ -58,7 +58,8 @@ function retroactiveResume(server: RunningServer): void {
     await resume(agent, conversationId);
     const page = await handoff.store.getMessages(conversationId, { limit: 50 });
     const last = page?.messages.filter((m) => m.role === 'customer').at(-1);
-    if (last) void handoff.ai.reply(conversationId, last, []);
+    const c = await handoff.store.getConversation(conversationId);
+    if (last && c) void handoff.ai.reply(conversationId, last, c.aiSession, []);
   };
 }
 

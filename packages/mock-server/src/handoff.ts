@@ -115,7 +115,9 @@ export class Handoff {
     const flags = flagsForCustomerText(text);
     if (flags.length) await this.raiseFlags(conversationId, flags);
     // Not awaited: the AI answers later; its own checks stop it if a human takes over meanwhile.
-    void this.ai.reply(conversationId, stored.message, flags).catch((err) =>
+    // Only a message stored while the AI handles the conversation is answered (in that session).
+    if (stored.conversation.status !== 'ai') return message;
+    void this.ai.reply(conversationId, stored.message, stored.conversation.aiSession, flags).catch((err) =>
       this.log.error('ai reply failed', { conversationId, err: String(err) }),
     );
     return message;

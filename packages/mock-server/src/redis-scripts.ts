@@ -180,7 +180,53 @@ end
 return 0
 `;
 
+/**
+ * Replies the AI owes (docs/decisions.md D49). KEYS[1] sorted set of member -> lease deadline,
+ * KEYS[2] hash member -> holder, KEYS[3] hash member -> reply JSON, KEYS[4] hash member -> runs.
+ * A member is `conversation id \n message id`.
+ */
+/** ARGV[1] member, ARGV[2] holder, ARGV[3] deadline, ARGV[4] reply JSON. */
+const AWAIT_REPLY = `
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
+return 1
+`;
+
+/** ARGV[1] new deadline, then pairs of member and holder: only leases still held are extended. */
+const RENEW_REPLIES = `
+for i = 2, #ARGV, 2 do
+  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[i]) end
+end
+return 1
+`;
+
+/** ARGV[1] now, ARGV[2] lease ms, ARGV[3] new holder. Returns {member, reply JSON, runs} or false. */
+const TAKE_REPLY = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
+if #due == 0 then return false end
+local m = due[1]
+redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), m)
+redis.call('HSET', KEYS[2], m, ARGV[3])
+local runs = redis.call('HINCRBY', KEYS[4], m, 1)
+return {m, redis.call('HGET', KEYS[3], m) or 'null', runs}
+`;
+
+/** ARGV[1] member, ARGV[2] holder. Removes the reply only for its holder: 1, else 0. */
+const FINISH_REPLY = `
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+return 1
+`;
+
 export const SCRIPTS = {
+  hhAwaitReply: { keys: 3, lua: AWAIT_REPLY },
+  hhRenewReplies: { keys: 2, lua: RENEW_REPLIES },
+  hhTakeReply: { keys: 4, lua: TAKE_REPLY },
+  hhFinishReply: { keys: 4, lua: FINISH_REPLY },
   hhPresent: { keys: 1, lua: PRESENT },
   hhAdmit: { keys: 1, lua: ADMIT },
   hhSetMode: { keys: 4, lua: SET_MODE },

@@ -17,7 +17,7 @@
 import { Redis } from 'ioredis';
 import type { Conversation, EventBody, EventFrame, Message, Mode, Service, Snapshot } from '@handoff/sdk/protocol';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
-import { ADMISSION_LAPSE_MS, COMMAND_RESERVATION_MS, COMMAND_RESULT_WINDOW_MS, copyRecord, toState, type AppendConditions, type AppendResult, type CommandResult, type ConversationRecord, type EventListener, type MessagePage, type Store } from './store.js';
+import { ADMISSION_LAPSE_MS, COMMAND_RESERVATION_MS, COMMAND_RESULT_WINDOW_MS, copyRecord, toState, type AppendConditions, type AppendResult, type AwaitedReply, type CommandResult, type ConversationRecord, type EventListener, type MessagePage, type Store } from './store.js';
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. */
@@ -246,6 +246,32 @@ export class RedisStore implements Store {
     await this.redis.set(this.k.instance(instance), '1', 'PX', ttlMs);
   }
 
+  async awaitReply(reply: AwaitedReply, leaseMs: number): Promise<void> {
+    const member = `${reply.conversationId}\n${reply.message.id}`;
+    const { holder: _h, ...body } = reply;
+    await this.run('hhAwaitReply', this.replyKeys().slice(0, 3), [member, reply.holder, String(this.now() + leaseMs), JSON.stringify(body)]);
+  }
+
+  async renewReplies(held: ReadonlyArray<{ conversationId: string; messageId: string; holder: string }>, leaseMs: number): Promise<void> {
+    if (!held.length) return;
+    const args = held.flatMap((h) => [`${h.conversationId}\n${h.messageId}`, h.holder]);
+    await this.run('hhRenewReplies', this.replyKeys().slice(0, 2), [String(this.now() + leaseMs), ...args]);
+  }
+
+  async takeLapsedReply(holder: string, leaseMs: number): Promise<(AwaitedReply & { attempts: number }) | undefined> {
+    const taken = (await this.run('hhTakeReply', this.replyKeys(), [String(this.now()), String(leaseMs), holder])) as [string, string, number] | null;
+    if (!taken) return undefined;
+    const [conversationId = '', messageId = ''] = taken[0].split('\n');
+    const body = JSON.parse(taken[1]) as Omit<AwaitedReply, 'holder'> | null;
+    // A record without its body (never expected) still comes back, so its taker finishes it.
+    const fallback = { conversationId, message: { id: messageId, role: 'customer' as const, text: '', at: 0 }, aiSession: -1 };
+    return { ...(body ?? fallback), holder, attempts: Number(taken[2]) };
+  }
+
+  async finishReply(conversationId: string, messageId: string, holder: string): Promise<boolean> {
+    return Number(await this.run('hhFinishReply', this.replyKeys(), [`${conversationId}\n${messageId}`, holder])) === 1;
+  }
+
   async putToken(kind: string, token: string, value: string, ttlMs: number): Promise<void> {
     await this.redis.set(this.k.token(kind, token), value, 'PX', ttlMs);
   }
@@ -265,6 +291,10 @@ export class RedisStore implements Store {
   private write(name: ScriptName, extraKeys: string[], args: string[]): Promise<unknown> {
     const k = [this.k.seq, this.k.events, this.k.epoch, ...extraKeys];
     return this.run(name, k, [String(this.eventLogSize), String(this.now()), this.epoch, ...args]);
+  }
+
+  private replyKeys(): string[] {
+    return [this.k.replies, this.k.replyHolders, this.k.replyBodies, this.k.replyRuns];
   }
 
   private run(name: ScriptName, k: string[], args: string[]): Promise<unknown> {
@@ -343,6 +373,10 @@ function keys(prefix: string) {
     events: `${prefix}events`,
     modes: `${prefix}modes`,
     active: `${prefix}active`,
+    replies: `${prefix}replies`,
+    replyHolders: `${prefix}replyheld`,
+    replyBodies: `${prefix}replybody`,
+    replyRuns: `${prefix}replyruns`,
     conversation: (id: string) => `${prefix}c:${id}`,
     messages: (id: string) => `${prefix}m:${id}`,
     messageIndex: (id: string) => `${prefix}mi:${id}`,

@@ -72,6 +72,19 @@ export type CommandResult = (
 
 export type EventListener = (event: EventFrame) => void;
 
+/**
+ * A customer message the AI owes an answer, held by the run composing it (docs/decisions.md D49).
+ * `holder` is unique per run, so a run that lost its lease can never finish another run's reply.
+ */
+export interface AwaitedReply {
+  conversationId: string;
+  /** The customer message to answer. */
+  message: Message;
+  /** The AI session the message arrived in; an answer is only ever stored for it. */
+  aiSession: number;
+  holder: string;
+}
+
 export interface Store {
   /**
    * A seq only means something within its epoch. The memory store makes one on every start; a
@@ -168,6 +181,19 @@ export interface Store {
   customerPresent(conversationId: string): Promise<boolean>;
   instanceAlive(instance: string, ttlMs: number): Promise<void>;
 
+  /**
+   * Replies the AI owes, so one lost with the instance composing it is composed again by another
+   * (docs/decisions.md D49). `awaitReply` records `reply`, held by its holder for `leaseMs`;
+   * `renewReplies` extends the leases still held by the given holders; `takeLapsedReply` hands
+   * the oldest reply whose lease lapsed to `holder`, atomically (Redis: one script), with how many
+   * runs took it so far; `finishReply` removes it, only for its current holder, and is true when
+   * it did: the run that finishes is the only one that may speak.
+   */
+  awaitReply(reply: AwaitedReply, leaseMs: number): Promise<void>;
+  renewReplies(held: ReadonlyArray<{ conversationId: string; messageId: string; holder: string }>, leaseMs: number): Promise<void>;
+  takeLapsedReply(holder: string, leaseMs: number): Promise<(AwaitedReply & { attempts: number }) | undefined>;
+  finishReply(conversationId: string, messageId: string, holder: string): Promise<boolean>;
+
   /** Releases connections (a shared store); called once the server has closed every socket. */
   close?(): Promise<void>;
 }
@@ -235,6 +261,8 @@ export class MemoryStore implements Store {
   private readonly tokens = new Map<string, { value: string; until: number; used: boolean }>();
   /** Commands being run: (agent, command id) -> when the reservation lapses. */
   private readonly reservations = new Map<string, number>();
+  /** Replies the AI owes, by conversation and message id, in the order they were recorded. */
+  private readonly awaited = new Map<string, { reply: AwaitedReply; until: number; attempts: number }>();
   private readonly eventLogSize: number;
   private readonly commandResultsPerAgent: number;
   private readonly commandResultWindowMs: number;
@@ -413,6 +441,36 @@ export class MemoryStore implements Store {
 
   async releaseCommand(agentId: string, commandId: string): Promise<void> {
     this.reservations.delete(`${agentId}\n${commandId}`);
+  }
+
+  async awaitReply(reply: AwaitedReply, leaseMs: number): Promise<void> {
+    const key = `${reply.conversationId}\n${reply.message.id}`;
+    this.awaited.set(key, { reply: { ...reply, message: { ...reply.message } }, until: this.now() + leaseMs, attempts: 0 });
+  }
+
+  async renewReplies(held: ReadonlyArray<{ conversationId: string; messageId: string; holder: string }>, leaseMs: number): Promise<void> {
+    for (const h of held) {
+      const a = this.awaited.get(`${h.conversationId}\n${h.messageId}`);
+      if (a?.reply.holder === h.holder) a.until = this.now() + leaseMs;
+    }
+  }
+
+  async takeLapsedReply(holder: string, leaseMs: number): Promise<(AwaitedReply & { attempts: number }) | undefined> {
+    for (const a of this.awaited.values()) {
+      if (a.until > this.now()) continue;
+      a.reply.holder = holder;
+      a.until = this.now() + leaseMs;
+      a.attempts += 1;
+      return { ...a.reply, message: { ...a.reply.message }, attempts: a.attempts };
+    }
+    return undefined;
+  }
+
+  async finishReply(conversationId: string, messageId: string, holder: string): Promise<boolean> {
+    const key = `${conversationId}\n${messageId}`;
+    if (this.awaited.get(key)?.reply.holder !== holder) return false;
+    this.awaited.delete(key);
+    return true;
   }
 
   async customerSockets(conversationId: string, _instance: string, delta: 1 | -1): Promise<void> {

@@ -282,4 +282,29 @@ export function storeSuite(make: MakeStore): void {
     assert.ok(seen.every((e) => e.epoch === store.epoch && typeof e.at === 'number'));
     assert.deepEqual(await store.readSince(0), seen);
   });
+
+  test('owed AI replies: leased, renewed only by their holder, taken once after they lapse, finished only by their holder', async () => {
+    const store = await newStore();
+    const message = { id: 'm1', role: 'customer' as const, text: 'hello "there"', at: 2 };
+    await store.awaitReply({ conversationId: 'c1', message, aiSession: 3, holder: 'a.1' }, 60_000);
+    await store.awaitReply({ conversationId: 'c2', message: { ...message, id: 'm2' }, aiSession: 0, holder: 'a.2' }, -1);
+    // Only the lapsed one can be taken, once, and the taker becomes its holder.
+    const taken = await Promise.all([store.takeLapsedReply('b.1', 60_000), store.takeLapsedReply('c.1', 60_000)]);
+    const winner = taken.find((t) => t !== undefined)!;
+    assert.equal(taken.filter((t) => t !== undefined).length, 1, 'two instances sweeping at once: one takes it');
+    assert.deepEqual({ ...winner, holder: '' }, { conversationId: 'c2', message: { ...message, id: 'm2' }, aiSession: 0, holder: '', attempts: 1 });
+    assert.equal(await store.finishReply('c2', 'm2', 'a.2'), false, 'the run that lost its lease cannot finish it');
+    assert.equal(await store.finishReply('c2', 'm2', winner.holder), true);
+    assert.equal(await store.finishReply('c2', 'm2', winner.holder), false, 'finished once');
+    // A renewal by someone who is not the holder does not keep a lease alive; the holder's does.
+    await store.awaitReply({ conversationId: 'c3', message: { ...message, id: 'm3' }, aiSession: 1, holder: 'a.3' }, -1);
+    await store.renewReplies([{ conversationId: 'c3', messageId: 'm3', holder: 'x.9' }], 60_000);
+    const lapsed = await store.takeLapsedReply('d.1', -1);
+    assert.deepEqual([lapsed?.conversationId, lapsed?.message, lapsed?.attempts], ['c3', { ...message, id: 'm3' }, 1]);
+    await store.renewReplies([{ conversationId: 'c3', messageId: 'm3', holder: 'd.1' }], 60_000);
+    assert.equal(await store.takeLapsedReply('e.1', 60_000), undefined, 'renewed by its holder: nothing has lapsed');
+    assert.equal(await store.finishReply('c1', 'm1', 'a.1'), true);
+    assert.equal(await store.finishReply('c3', 'm3', 'd.1'), true);
+    assert.equal(await store.takeLapsedReply('e.1', -1), undefined, 'nothing is owed');
+  });
 }

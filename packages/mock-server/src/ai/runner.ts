@@ -6,12 +6,16 @@
  *    and the runner stops waiting for the adapter at that moment, whatever the adapter does;
  * 3. the reply is written with the `aiSession` it was asked in, and the store refuses it atomically
  *    if the AI was paused since. Late webhook replies (`deliver`) pass the same gate.
+ * A reply is owed in the store under a lease while it is composed (`leases.ts`), so one lost with
+ * its instance is composed again by another, and only the run holding the lease speaks (D49).
  * An adapter that throws, times out or answers nonsense raises `non_answer`; it never crashes.
  */
 import { MAX_MESSAGE_LENGTH, type Flag, type Message } from '@handoff/sdk/protocol';
 import { NON_ANSWER_TEXT } from '../ai.js';
 import type { Logger } from '../log.js';
-import { toState, type Store } from '../store.js';
+import { flagsForCustomerText } from '../flags.js';
+import { toState, type AwaitedReply, type Store } from '../store.js';
+import { ReplyLeases, type LeaseTimings } from './leases.js';
 import type { AiAnswer, AiResponder } from './responder.js';
 
 export interface AiServiceSettings {
@@ -30,6 +34,8 @@ export interface AiRunnerDeps {
   /** The adapter and its limits for a service. */
   settingsFor(serviceId: string): AiServiceSettings;
   raiseFlags(conversationId: string, flags: Flag[]): Promise<void>;
+  /** Reply leases (default `LEASE_TIMINGS`). */
+  leaseTimings?: LeaseTimings;
 }
 
 /** Messages of history an adapter is given. */
@@ -37,26 +43,78 @@ export const TRANSCRIPT_MESSAGES = 20;
 
 export type DeliverResult = { ok: true; message: Message } | { ok: false; reason: 'stale' | 'not_found' };
 
+/** Runs that may take a reply over after its lease lapsed, before it is given up (logged). */
+const MAX_TAKE_OVERS = 3;
+
+type Outcome =
+  | { kind: 'speak'; answer: Exclude<AiAnswer, { kind: 'deferred' }>; settings: AiServiceSettings }
+  /** Nothing to say (paused, ended, deferred): the owed reply is removed. */
+  | { kind: 'silent' }
+  /** Stopped before deciding (closing, a store error): the lease lapses and another run decides. */
+  | { kind: 'keep' };
+
 export class AiRunner {
   /** Requests in flight, by conversation, so a pause or an end aborts them. */
   private readonly inflight = new Map<string, Set<AbortController>>();
   private readonly unsubscribe: () => void;
+  private readonly leases: ReplyLeases;
   private closed = false;
 
   constructor(private readonly deps: AiRunnerDeps) {
+    this.leases = new ReplyLeases(deps.store, deps.log, (owed) => this.recover(owed), deps.leaseTimings);
     this.unsubscribe = deps.store.subscribe(({ event }) => {
       if (event.kind === 'conversation_ended') this.abort(event.conversationId, 'conversation ended');
       else if (event.kind === 'conversation_changed' && event.conversation.status !== 'ai') this.abort(event.conversation.id, 'paused');
     });
   }
 
-  /** Answers the customer `message` (already stored) with the service's adapter. */
-  async reply(conversationId: string, message: Message, messageFlags: readonly Flag[]): Promise<void> {
+  /**
+   * Answers the customer `message`, stored while the conversation was in AI session `aiSession`.
+   * The reply is owed in the store under a lease this run renews, so if this instance dies
+   * another composes it (docs/decisions.md D49).
+   */
+  async reply(conversationId: string, message: Message, aiSession: number, messageFlags: readonly Flag[]): Promise<void> {
+    if (this.closed) return;
+    const owed: AwaitedReply = { conversationId, message, aiSession, holder: this.leases.newHolder() };
+    await this.leases.open(owed);
+    await this.run(owed, messageFlags);
+  }
+
+  /** A reply whose lease lapsed (its instance died, or stalled past the lease): compose it again. */
+  private recover(owed: AwaitedReply & { attempts: number }): void {
+    const { log } = this.deps;
+    const about = { conversationId: owed.conversationId, messageId: owed.message.id, attempts: owed.attempts };
+    if (this.closed) return this.leases.drop(owed);
+    if (owed.attempts > MAX_TAKE_OVERS) {
+      log.warn('ai: giving up a reply that failed on every instance that took it', about);
+      void this.leases.finish(owed).catch(() => {});
+      return;
+    }
+    log.info('ai: composing a reply whose lease lapsed', about);
+    void this.run(owed, flagsForCustomerText(owed.message.text)).catch((err: unknown) => log.error('ai reply failed', { ...about, err: String(err) }));
+  }
+
+  /** Composes and stores one owed reply; on a store error the lease is left to lapse (tried again). */
+  private async run(owed: AwaitedReply, messageFlags: readonly Flag[]): Promise<void> {
+    let outcome: Outcome = { kind: 'keep' };
+    try {
+      outcome = await this.compose(owed, messageFlags);
+    } finally {
+      if (outcome.kind === 'keep') this.leases.drop(owed);
+    }
+    // Only the run that still holds the lease speaks: one that lost it is refused here.
+    if (outcome.kind === 'keep' || !(await this.leases.finish(owed)) || outcome.kind === 'silent') return;
+    await this.deliver(owed.conversationId, owed.aiSession, outcome.answer, outcome.settings);
+  }
+
+  private async compose(owed: AwaitedReply, messageFlags: readonly Flag[]): Promise<Outcome> {
     const { store, log } = this.deps;
+    const { conversationId, message } = owed;
     const start = await store.getConversation(conversationId);
-    if (!start || start.status !== 'ai' || this.closed) return;
+    if (this.closed) return { kind: 'keep' };
+    if (!start || start.status !== 'ai' || start.aiSession !== owed.aiSession) return { kind: 'silent' };
     const service = await store.getService(start.serviceId);
-    if (!service || service.mode === 'human_only') return;
+    if (!service || service.mode === 'human_only') return { kind: 'silent' };
     const settings = this.deps.settingsFor(service.id);
     const page = await store.getMessages(conversationId, { limit: TRANSCRIPT_MESSAGES });
 
@@ -82,15 +140,19 @@ export class AiRunner {
         signal,
       );
     } catch (err) {
-      if (controller.signal.aborted) return; // a human took over, or it ended: say nothing
+      // The server is closing: another instance takes the reply once its lease lapses.
+      if (this.closed) return { kind: 'keep' };
+      if (controller.signal.aborted) return { kind: 'silent' }; // a human took over, or it ended: say nothing
       const reason = signal.aborted ? `timed out after ${settings.timeoutMs} ms` : String(err);
       log.warn('ai adapter failed', { adapter: settings.responder.name, conversationId, reason });
       answer = { kind: 'cannot_answer', reason };
     } finally {
       this.untrack(conversationId, controller);
     }
-    if (controller.signal.aborted || answer.kind === 'deferred') return;
-    await this.deliver(conversationId, start.aiSession, answer, settings);
+    if (this.closed) return { kind: 'keep' };
+    // Deferred: the late reply comes through `deliver`, on whichever instance it reaches.
+    if (controller.signal.aborted || answer.kind === 'deferred') return { kind: 'silent' };
+    return { kind: 'speak', answer, settings };
   }
 
   /**
@@ -119,6 +181,7 @@ export class AiRunner {
 
   close(): void {
     this.closed = true;
+    this.leases.close();
     this.unsubscribe();
     for (const id of [...this.inflight.keys()]) this.abort(id, 'server closing');
   }
