@@ -6,7 +6,7 @@ import type { ConversationPanel } from '@handoff/components';
 import { FakeHandoffClient, alex, conversation, sam, services, transcript } from '@handoff/testing';
 import { shadow } from './support/shadow.ts';
 
-type Args = Partial<Pick<ConversationPanel, 'conversation' | 'transcript' | 'me' | 'mode' | 'serviceName' | 'pending' | 'error'>>;
+type Args = Partial<Pick<ConversationPanel, 'conversation' | 'transcript' | 'me' | 'agentRole' | 'mode' | 'serviceName' | 'pending' | 'error'>>;
 
 const now = Date.now();
 const claimedBy = (agent: typeof alex) => ({ agent, at: now - 60_000 });
@@ -68,6 +68,12 @@ export const ClaimedByMe: Story = {
 export const ClaimedByAnotherAgent: Story = {
   name: 'Claimed by another agent',
   args: data('p-other', { status: 'paused', claim: claimedBy(sam) }),
+};
+
+/** Signed in as an `agent`: taking over from the holder is a supervisor's, so it is disabled with the reason. */
+export const ClaimedByAnotherAgentAsAgent: Story = {
+  name: 'Claimed by another agent, signed in as an agent (Take over from disabled)',
+  args: { ...data('p-other-agent', { status: 'paused', claim: claimedBy(sam) }), agentRole: 'agent' },
 };
 
 export const Released: Story = {
@@ -152,6 +158,19 @@ export const FailedTakeOver: Story = {
     await waitFor(() => expect(root.querySelector('[part~="take-over"]')).toBeTruthy());
     await userEvent.click(root.querySelector<HTMLElement>('[part~="take-over"]')!);
     await waitFor(() => expect(root.querySelector('[part="error"]')?.textContent).toContain('Claimed by Sam Support'));
+  },
+};
+
+/** A supervisor takes the conversation over from Sam: the claim moves and focus lands in the reply box. */
+export const TakeOverFromAnotherAgent: Story = {
+  name: 'Supervisor takes over from another agent (command)',
+  render: connected(() => {}, { status: 'paused', flags: [], claim: claimedBy(sam) }),
+  play: async ({ canvasElement }) => {
+    const root = panel(canvasElement);
+    await waitFor(() => expect(root.querySelector('[part~="take-over-from"]')?.textContent).toContain('Take over from Sam Support'));
+    await userEvent.click(root.querySelector<HTMLElement>('[part~="take-over-from"]')!);
+    await waitFor(() => expect(root.activeElement?.id).toBe('reply'));
+    await expect(root.querySelector('[part="feedback"]')?.textContent).toContain('You took over');
   },
 };
 

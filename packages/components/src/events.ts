@@ -22,7 +22,8 @@ export interface ModeChangeDetail {
   readonly serviceId: string | null;
   readonly mode: Mode;
 }
-export type PanelAction = 'take_over' | 'resume_ai' | 'release' | 'dismiss_flags' | 'send_message' | 'load_older';
+/** `take_over_from` is a supervisor's take-over from the agent holding the conversation (`takeOver(id, { override: true })`). */
+export type PanelAction = 'take_over' | 'take_over_from' | 'resume_ai' | 'release' | 'dismiss_flags' | 'send_message' | 'load_older';
 /** A panel action was requested. Cancelable: cancel it to run the command yourself. */
 export interface ConversationActionDetail {
   readonly action: PanelAction;

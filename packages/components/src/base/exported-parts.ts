@@ -11,7 +11,7 @@ const PARTS = {
   toggle: 'group option pressed confirm confirm-button cancel-button feedback error',
   card: 'base customer service preview age status status-ai status-paused claimant badges badge',
   panel:
-    'base header title meta close actions action take-over resume-ai release mark-reviewed reasons offline holder feedback error transcript load-older message message-customer message-ai message-agent message-system author text reply reply-input send counter limit notice new-messages kept-draft',
+    'base header title meta close actions action take-over take-over-from resume-ai release mark-reviewed reasons offline holder feedback error transcript load-older message message-customer message-ai message-agent message-system author text reply reply-input send counter limit notice new-messages kept-draft',
 };
 
 const map = (prefix: string, parts: string): string =>

@@ -1,7 +1,7 @@
 // Over 300 lines: the actions, transcript and reply share one state (claim, draft, scroll); the scroll-following itself is in controllers/follow-bottom.ts.
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Agent, ConnectionState, ConversationState, Message, Mode, Service, Transcript } from '@handoff/sdk';
+import type { Agent, AgentRole, ConnectionState, ConversationState, HandoffClient, Message, Mode, Service, Transcript } from '@handoff/sdk';
 import { MAX_MESSAGE_LENGTH } from '@handoff/sdk';
 import { buttonStyles } from '../base/tokens.styles.js';
 import { ConnectedElement } from '../base/handoff-element.js';
@@ -14,6 +14,7 @@ import { styles } from './conversation-panel.styles.js';
 
 const PENDING_TEXT: Record<PanelAction, string> = {
   take_over: 'Taking over…',
+  take_over_from: 'Taking over…',
   resume_ai: 'Resuming the AI…',
   release: 'Releasing…',
   dismiss_flags: 'Marking reviewed…',
@@ -22,13 +23,14 @@ const PENDING_TEXT: Record<PanelAction, string> = {
 };
 const DONE_TEXT: Record<PanelAction, string> = {
   take_over: 'You took over the conversation. The AI is paused.',
+  take_over_from: 'You took over the conversation. The AI is paused.',
   resume_ai: 'The AI is answering again from the next customer message.',
   release: 'Released. The conversation stays paused for another agent.',
   dismiss_flags: 'Marked reviewed.',
   send_message: 'Sent.',
   load_older: '',
 };
-/** The client method behind each action. */
+/** The client method behind each action (`take_over_from` is `takeOver` with `override`). */
 const COMMANDS = {
   take_over: 'takeOver',
   resume_ai: 'resumeAi',
@@ -37,9 +39,16 @@ const COMMANDS = {
   send_message: 'sendMessage',
   load_older: 'loadOlder',
 } as const;
+/** Sends `action` for conversation `id` through the client. */
+function send(client: HandoffClient, action: PanelAction, id: string, text = ''): Promise<unknown> {
+  if (action === 'send_message') return client.sendMessage(id, text);
+  if (action === 'take_over_from') return client.takeOver(id, { override: true });
+  return client[COMMANDS[action]](id);
+}
 /** While each success line stays true; once it stops (someone else changed the conversation), it goes. */
 const HOLDS: Partial<Record<PanelAction, (c: ConversationState, heldByMe: boolean) => boolean>> = {
   take_over: (_c, mine) => mine,
+  take_over_from: (_c, mine) => mine,
   resume_ai: (c) => c.status === 'ai',
   release: (_c, mine) => !mine,
   dismiss_flags: (c) => !c.flags.length,
@@ -53,15 +62,17 @@ const OFFLINE_REASON = 'Not connected: actions wait until the connection is back
  * One conversation in detail: the whole transcript (scrollable, colour-coded by role, sticking
  * to the bottom while you are at the bottom, with Load older when there is more), the actions
  * above it (Take Over Conversation, Resume AI, Release, Mark reviewed), and a reply box for the
- * agent who holds the conversation. Other agents see who holds it. An action the service's mode
- * forbids stays visible, disabled, with the reason written beside it.
+ * agent who holds the conversation. Other agents see who holds it; a supervisor also gets Take over
+ * from <name> (`takeOver(id, { override: true })`), which an `agent` sees disabled with the reason.
+ * An action the service's mode or the agent's role forbids stays visible, disabled, with the reason
+ * written beside it.
  *
  * Each action shows pending, then success or a readable error ("Claimed by Alex Agent").
  * With a client the panel runs the commands itself; without one, handle
  * `handoff-conversation-action` and set `pending` and `error`.
  *
  * The panel is a non-modal dialog: `focus()` moves focus to its title; Escape or the Close
- * button fire `handoff-panel-close`. After a take-over (the button or `takeOver()`) focus is in
+ * button fire `handoff-panel-close`. After a take-over (either button or `takeOver()`) focus is in
  * the reply box.
  *
  * @summary The conversation detail panel.
@@ -69,7 +80,8 @@ const OFFLINE_REASON = 'Not connected: actions wait until the connection is back
  * @attr {string} conversation-id - The conversation to show (connected mode subscribes to it).
  * @attr {'ai_only'|'human_supported'|'human_only'} mode - The service's mode (decides which actions are allowed). Set from `client.services$` (the conversation's service) when connected.
  * @attr {string} service-name - The service's name. Set from `client.services$` when connected.
- * @attr {string} pending - The action in flight (`take_over`, `resume_ai`, `release`, `dismiss_flags`, `send_message`, `load_older`).
+ * @attr {'agent'|'supervisor'} agent-role - The signed-in agent's role (decides Take over from another agent). Set from `client.role$` when connected.
+ * @attr {string} pending - The action in flight (`take_over`, `take_over_from`, `resume_ai`, `release`, `dismiss_flags`, `send_message`, `load_older`).
  * @attr {string} error - A readable error from the last action.
  * @attr {'light'|'dark'} theme - Force a theme instead of following `prefers-color-scheme`.
  * @prop conversation - The conversation's state. Set from `client.conversation$(id)` when connected.
@@ -89,6 +101,7 @@ const OFFLINE_REASON = 'Not connected: actions wait until the connection is back
  * @csspart actions - The action buttons.
  * @csspart action - Each action button (also `take-over`, `resume-ai`, `release`, `mark-reviewed`).
  * @csspart take-over - The Take Over Conversation button.
+ * @csspart take-over-from - The Take over from <name> button (a supervisor's override), shown while another agent holds the conversation.
  * @csspart resume-ai - The Resume AI button.
  * @csspart release - The Release button.
  * @csspart mark-reviewed - The Mark reviewed button.
@@ -130,6 +143,7 @@ export class ConversationPanel extends ConnectedElement {
     transcript: { attribute: false },
     me: { attribute: false },
     connection: { attribute: false },
+    agentRole: { attribute: 'agent-role' },
     mode: {},
     serviceName: { attribute: 'service-name' },
     pending: {},
@@ -144,6 +158,7 @@ export class ConversationPanel extends ConnectedElement {
   transcript: Transcript | null = null;
   me: Agent | null = null;
   connection: ConnectionState | null = null;
+  agentRole: AgentRole | null = null;
   mode: Mode | null = null;
   serviceName = '';
   pending: PanelAction | null = null;
@@ -176,6 +191,7 @@ export class ConversationPanel extends ConnectedElement {
     this.observe((c) => (this.conversationId ? c.transcript$(this.conversationId) : undefined), (t) => (this.transcript = t ?? null), id);
     this.observe((c) => c.me$, (me) => (this.me = me));
     this.observe((c) => c.connection$, (s) => (this.connection = s));
+    this.observe((c) => c.role$, (r) => (this.agentRole = r));
     this.observe((c) => c.services$, (s) => (this.#services = s));
   }
 
@@ -274,7 +290,7 @@ export class ConversationPanel extends ConnectedElement {
   }
 
   #renderBody(c: ConversationState) {
-    const a = panelActions(c, this.mode, this.me);
+    const a = panelActions(c, this.mode, this.me, this.agentRole);
     const pending = this.#pending;
     const offline = isStale(this.connection);
     const button = (action: PanelAction, part: string, label: string, { shown, reason }: ActionAvailability, primary = false) =>
@@ -295,12 +311,14 @@ export class ConversationPanel extends ConnectedElement {
     // by …" is the holder notice itself (the buttons point at it).
     const lines = new Map<string, string[]>();
     const claimed = a.heldByOther && `Claimed by ${a.heldByOther.name}`;
-    for (const [label, { shown, reason }] of [['Take Over Conversation', a.takeOver], ['Resume AI', a.resumeAi]] as const)
+    const takeOverFrom = `Take over from ${a.heldByOther?.name ?? ''}`;
+    for (const [label, { shown, reason }] of [['Take Over Conversation', a.takeOver], [takeOverFrom, a.takeOverFrom], ['Resume AI', a.resumeAi]] as const)
       if (shown && reason && reason !== claimed) lines.set(reason, [...(lines.get(reason) ?? []), label]);
     const reasonId = (r: string) => (r === claimed ? 'holder' : `reason-${[...lines.keys()].indexOf(r)}`);
     return html`
       <div part="actions">
         ${button('take_over', 'take-over', 'Take Over Conversation', a.takeOver, true)}
+        ${button('take_over_from', 'take-over-from', takeOverFrom, a.takeOverFrom)}
         ${button('resume_ai', 'resume-ai', 'Resume AI', a.resumeAi)} ${button('release', 'release', 'Release', a.release)}
         ${button('dismiss_flags', 'mark-reviewed', 'Mark reviewed', a.markReviewed)}
       </div>
@@ -452,7 +470,7 @@ export class ConversationPanel extends ConnectedElement {
     const ok = await this.#command.run({
       key: action,
       request: () => emit(this, 'handoff-conversation-action', { action, conversationId: id, ...(text !== undefined ? { text } : {}) }, { cancelable: true }),
-      send: client && (() => (action === 'send_message' ? client.sendMessage(id, text ?? '') : client[COMMANDS[action]](id))),
+      send: client && (() => send(client, action, id, text)),
       done: DONE_TEXT[action],
       holds: () => {
         const c = this.conversation;
@@ -460,7 +478,7 @@ export class ConversationPanel extends ConnectedElement {
       },
     });
     if (!ok) this.#givingUp = false;
-    if (ok && action === 'take_over') {
+    if (ok && (action === 'take_over' || action === 'take_over_from')) {
       // The next thing to do is to type: the reply box appears with the claim.
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('#reply')?.focus();
