@@ -8,8 +8,8 @@
 const PARTS = {
   connection: 'base indicator label detail',
   stats: 'base counter active attention paused label value',
-  toggle: 'group option pressed confirm confirm-button cancel-button feedback error',
-  card: 'base customer service preview age status status-ai status-paused claimant badges badge',
+  toggle: 'group option pressed reason confirm confirm-button cancel-button feedback error',
+  card: 'base customer service preview age status status-ai status-paused claimant waiting badges badge',
   panel:
     'base header title meta close actions action take-over take-over-from resume-ai release mark-reviewed reasons offline holder feedback error transcript load-older message message-customer message-ai message-agent message-system author text reply reply-input send counter limit notice new-messages kept-draft',
 };
