@@ -15,13 +15,13 @@ import esbuild from 'rollup-plugin-esbuild';
 import { minify } from 'terser';
 
 /**
- * The whole of dist/handoff.js, gzipped: lit, rxjs, the SDK and elements. The target of the
- * agent-workflow and ecosystem work is 38 KB: the SDK's own sockets instead of partysocket and
- * its decoding without valibot brought the file from 39.1 to 36.3 KB, then the screen's urgency
- * order and filtering counters came to 38.3 KB. The build allows 39 KB until those 0.3 KB are
- * won back (open in BENCHMARKS.md), rather than fail every build meanwhile.
+ * The whole of dist/handoff.js, gzipped: lit, rxjs, partysocket, the SDK and elements. The target
+ * for the agent-workflow and ecosystem work is 38 KB. Decoding without valibot won 1.7 KB back,
+ * but partysocket, kept as the stack's reconnecting socket (docs/decisions.md D30), is 2.5 KB of
+ * the file, so the build allows 40 KB until the SDK's own files shrink (an open item in
+ * BENCHMARKS.md), rather than fail every build meanwhile.
  */
-export const BUDGET_GZIP_BYTES = 39 * 1024;
+export const BUDGET_GZIP_BYTES = 40 * 1024;
 
 const terserOptions = {
   module: true,

@@ -4,7 +4,7 @@
  *
  * Both sides get the same wire text (JSON frames) and end with the same data:
  * - baseline: a bare loop that JSON.parses each frame and applies it to a mutable Map;
- * - SDK: the real client (its socket handling, parseFrame/valibot validation, seq checks, the immutable
+ * - SDK: the real client (partysocket, parseFrame/valibot validation, seq checks, the immutable
  *   reducer, the shared observables) fed by an in-process socket, with subscribers on
  *   `conversations$`, `stats$` and one `conversation$(id)`, as a console list would have.
  * Frames reach the client the way a socket delivers them: a read's worth at a time (64 KiB),
@@ -212,7 +212,7 @@ function reducerOnly(snapshot: string, frames: string[]): { ms: number } {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Just enough of a WebSocket for the SDK: answers hello with welcome + snapshot + synced.
+ * Just enough of a WebSocket for partysocket: answers hello with welcome + snapshot + synced.
  * It calls its listeners the way the `ws` package (the SDK's socket in Node) does, with a small
  * plain event object per frame, not through Node's `EventTarget`/`MessageEvent`, whose per-event
  * cost is Node's and would be charged to the SDK here although no real socket pays it.
@@ -408,7 +408,7 @@ SDK step per event (one event per batch, \`batch: 'microtask'\`, ${STEP_EVENTS.t
 
 Run by run, in order, each SDK run against the baseline run just before it: ${r.pairedRatios.map(pct).join(', ')} (the first runs include V8 warming up the code). The headline compares the best run of each side.
 
-The SDK is fed by an in-process socket that calls its listeners the way the \`ws\` package does (a small event object per frame), so the SDK's row includes the client's socket handling and its whole frame path but not Node's \`EventTarget\`.
+The SDK is fed by an in-process socket that calls its listeners the way the \`ws\` package does (a small event object per frame), so the SDK's row includes partysocket and the client's whole frame path but not Node's \`EventTarget\`.
 
 ${r.oneFramePerReadRatio >= 0.5 ? 'The 50% target (one frame per read) is met.' : '**The 50% target (one frame per read) is not met.**'} See \`packages/sdk/README.md\` (Performance) for what the SDK does per event and where the time goes.
 

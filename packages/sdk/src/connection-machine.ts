@@ -61,7 +61,7 @@ export interface Machine {
 }
 
 export type MachineEvent =
-  /** The next connect attempt begins (its backoff, then its URL and token). */
+  /** partysocket asks for the URL of its next socket. */
   | { readonly type: 'attempt' }
   | { readonly type: 'backoff_over' }
   | { readonly type: 'open' }

@@ -1,19 +1,17 @@
-// Over 300 lines: the socket's handling and the timers around it (heartbeat, grace, backoff,
-// connect timeout) act on one machine and one socket; split, each half would reach into the other.
 /**
- * The transport: one socket at a time, opened again after each loss with the SDK's own backoff
- * (no send queue: the outbox re-sends, docs/decisions.md D5, D7, D30), the heartbeat, the
- * browser's online/visibility signals, and the timers of the connection machine. Every change of
- * phase goes through `transition` (connection-machine.ts); the caller learns of it through
- * `onState` and of frames through `onMessage`. Knows nothing of the data.
+ * The transport: one reconnecting socket (partysocket, with the SDK's own backoff and no queue),
+ * the heartbeat, the browser's online/visibility signals, and the timers of the connection
+ * machine. Every change of phase goes through `transition` (connection-machine.ts); the caller
+ * learns of it through `onState` and of frames through `onMessage`. Knows nothing of the data.
  */
+import ReconnectingWebSocket from 'partysocket/ws';
 import { closeAction, CloseCode } from './protocol/close-codes.js';
 import { MAX_SERVER_FRAME_BYTES } from './protocol/limits.js';
 import type { AgentClientFrame, ErrorFrame } from './protocol/types.js';
 import type { ConnectionState } from './client-types.js';
 import { backoffDelay, connectionOf, initialMachine, socketOpen, transition } from './connection-machine.js';
 import type { BackoffOptions, LastError, Machine, MachineEvent, Phase } from './connection-machine.js';
-import { urlPicker } from './socket.js';
+import { DirectMessageSocket, urlPicker } from './socket.js';
 import type { RawSocket, RawSocketClass, UrlOption } from './socket.js';
 import { browser } from './browser-types.js';
 import type { BrowserGlobals } from './browser-types.js';
@@ -42,16 +40,9 @@ export interface ConnectionOptions {
 export class Connection {
   #m: Machine;
   readonly #o: ConnectionOptions;
-  readonly #Impl: RawSocketClass;
+  readonly #socket: ReconnectingWebSocket;
   readonly #urls: ReturnType<typeof urlPicker>;
-  /** The socket of this attempt or connection, while its events are listened to. */
   #raw: RawSocket | null = null;
-  #listeners: Record<string, (event: unknown) => void> | null = null;
-  /** An attempt is under way (its backoff, URL and token); a second one waits for it. */
-  #connecting = false;
-  /** `close()` (or a refusal) ended the socket for good. */
-  #closeCalled = false;
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #token = '';
   #lastFrameAt = 0;
   #lastPingAt = 0;
@@ -70,8 +61,26 @@ export class Connection {
     this.#urls = urlPicker(o.url);
     const Impl = (o.WebSocket ?? g.WebSocket) as RawSocketClass | undefined;
     if (!Impl) throw new TypeError('No WebSocket implementation: pass options.WebSocket (in Node 20: the `ws` package)');
-    this.#Impl = Impl;
-    this.#connect();
+    const onMessage = (data: unknown) => this.#onMessage(data);
+    const track = (raw: RawSocket) => (this.#raw = raw);
+    this.#socket = new ReconnectingWebSocket(() => this.#beforeConnect(), undefined, {
+      WebSocket: function SdkSocket(url: string, protocols?: string | string[]) {
+        // The third argument is `ws`'s options in Node (browsers ignore it): frames above the
+        // protocol's documented largest server frame close the socket (1009) instead of being
+        // buffered up to ws's default 100 MiB.
+        return new DirectMessageSocket(track(new Impl(url, protocols, NODE_SOCKET_OPTIONS)), onMessage);
+      },
+      // The SDK owns the outbox and the backoff (docs/decisions.md D5, D7).
+      maxEnqueuedMessages: 0,
+      minReconnectionDelay: 0,
+      maxReconnectionDelay: 0,
+      connectionTimeout: o.connectTimeoutMs,
+      // `reauth` closes retry like any other: every connect fetches a fresh token anyway.
+      shouldReconnectOnClose: (e) => closeAction(e.code) !== 'stop',
+    });
+    this.#socket.addEventListener('open', () => this.#onOpen());
+    this.#socket.addEventListener('close', (e) => this.#onClose(e as unknown as { code: number; reason: string }));
+    this.#socket.addEventListener('error', () => this.#fire({ type: 'attempt_failed' }));
     this.#detachSignals = this.#attachSignals(g);
   }
 
@@ -81,7 +90,7 @@ export class Connection {
 
   /** Sends when a socket is open; drops the frame otherwise (the outbox re-sends commands). */
   send(frame: AgentClientFrame): void {
-    if (socketOpen(this.#m.phase) && this.#raw?.readyState === OPEN) this.#raw.send(JSON.stringify(frame));
+    if (socketOpen(this.#m.phase)) this.#socket.send(JSON.stringify(frame));
   }
 
   /** `welcome` came: the heartbeat the server asked for, unless the options override it. */
@@ -109,8 +118,7 @@ export class Connection {
     const raw = this.#raw;
     this.#fire({ type: 'reconnect_now' });
     this.#endBackoff(); // cut a backoff wait short (e.g. back online after a long outage)
-    if (this.#raw && this.#raw.readyState <= OPEN) this.#disconnect(1000, reason);
-    this.#connect();
+    this.#socket.reconnect(1000, reason);
     // A dead peer never answers the close handshake: free the socket now.
     raw?.terminate?.();
   }
@@ -120,87 +128,9 @@ export class Connection {
     this.#stop();
   }
 
-  // -- the socket -------------------------------------------------------------------------------
+  // -- partysocket ------------------------------------------------------------------------------
 
-  /**
-   * Starts the next attempt, unless one is under way or the client is closed: in a task of its
-   * own (whatever reported the loss finishes first), then the backoff, URL and token, then a socket.
-   * An attempt that fails before any socket (the token provider threw) fails like a socket error.
-   */
-  #connect(): void {
-    if (this.#connecting || this.#closeCalled) return;
-    this.#connecting = true;
-    setTimeout(() => {
-      this.#beforeConnect()
-        .then((url) => {
-          this.#connecting = false;
-          // The third argument is `ws`'s options in Node (browsers ignore it): frames above the
-          // protocol's documented largest server frame close the socket (1009) instead of being
-          // buffered up to ws's default 100 MiB.
-          if (!this.#closeCalled) this.#attach(new this.#Impl(url, undefined, NODE_SOCKET_OPTIONS));
-        })
-        .catch(() => {
-          this.#connecting = false;
-          this.#error('');
-        });
-    });
-  }
-
-  #attach(raw: RawSocket): void {
-    this.#raw = raw;
-    const listeners: Record<string, (event: unknown) => void> = {
-      open: () => {
-        clearTimeout(this.#connectTimer);
-        this.#onOpen();
-      },
-      message: (event) => this.#onMessage((event as { data: unknown }).data),
-      close: (event) => this.#closed(event as { code: number; reason: string }),
-      error: () => this.#error(''),
-    };
-    for (const type in listeners) raw.addEventListener(type, listeners[type]!);
-    this.#listeners = listeners;
-    this.#connectTimer = setTimeout(() => this.#error('timeout'), this.#o.connectTimeoutMs);
-  }
-
-  /** Stops listening to the socket; its late events (a replaced socket's frames) are never seen. */
-  #detach(): void {
-    const raw = this.#raw;
-    if (!raw || !this.#listeners) return;
-    for (const type in this.#listeners) raw.removeEventListener(type, this.#listeners[type]!);
-    this.#listeners = null;
-    raw.addEventListener('error', noop); // `ws` throws on an error event nobody listens to
-  }
-
-  /** Drops the socket: closed by us, and its close handled at once (the peer's answer is not awaited). */
-  #disconnect(code: number, reason: string): void {
-    clearTimeout(this.#connectTimer);
-    const raw = this.#raw;
-    if (!raw) return;
-    this.#detach();
-    try {
-      if (raw.readyState <= OPEN) raw.close(code, reason);
-    } catch {
-      // a socket still connecting may refuse to close politely; it is dropped all the same
-    }
-    this.#closed({ code, reason });
-  }
-
-  /** The socket closed: try again unless the close says stop or the client closed, then tell the machine. */
-  #closed(e: { code: number; reason: string }): void {
-    clearTimeout(this.#connectTimer);
-    this.#detach();
-    if (closeAction(e.code) !== 'stop') this.#connect();
-    this.#onClose(e);
-  }
-
-  /** The socket failed (or timed out) before a close said why: dropped, then the next attempt. */
-  #error(reason: string): void {
-    this.#disconnect(1000, reason);
-    this.#fire({ type: 'attempt_failed' });
-    this.#connect();
-  }
-
-  /** Our backoff, then a fresh token, before every connect. */
+  /** partysocket's URL provider: our backoff, then a fresh token, before every connect. */
   async #beforeConnect(): Promise<string> {
     this.#fire({ type: 'attempt' });
     if (this.#m.phase === 'backoff') {
@@ -209,7 +139,7 @@ export class Connection {
       this.#fire({ type: 'backoff_over' });
     }
     const url = await this.#urls.urlFor(this.#m.attempt);
-    if (this.#m.phase !== 'opening') return url; // closed or refused meanwhile: no socket is opened
+    if (this.#m.phase !== 'opening') return url; // closed or refused meanwhile: partysocket stops
     const { token } = this.#o;
     this.#token = typeof token === 'function' ? await token() : token;
     return url;
@@ -339,9 +269,7 @@ export class Connection {
     this.#tickTimer = this.#graceTimer = null;
     this.#endBackoff();
     const raw = this.#raw;
-    this.#closeCalled = true;
-    clearTimeout(this.#connectTimer);
-    if (raw && raw.readyState <= OPEN) this.#disconnect(1000, 'client closed');
+    this.#socket.close(1000, 'client closed');
     // Give the close handshake a moment, then free the socket whatever the peer does.
     if (raw?.terminate && raw.readyState !== 3) setTimeout(() => raw.readyState !== 3 && raw.terminate!(), 500);
   }
@@ -349,7 +277,8 @@ export class Connection {
 
 function closeError(code: number, reason: string, serverError: ErrorFrame | null): LastError {
   if (serverError) return { code: serverError.code, message: serverError.message };
-  const message = reason || `connection lost (close code ${code})`;
+  // partysocket fills a missing reason with "unknown reason" in Node.
+  const message = reason && reason !== 'unknown reason' ? reason : `connection lost (close code ${code})`;
   return { code: CLOSE_ERRORS[code] ?? 'connection_lost', message };
 }
 
@@ -363,9 +292,6 @@ const CLOSE_ERRORS: Partial<Record<number, LastError['code']>> = {
   [CloseCode.TooManyErrors]: 'rate_limited',
   [CloseCode.HeartbeatTimeout]: 'timeout',
 };
-
-/** `WebSocket.OPEN`; `CONNECTING` is 0, below it. */
-const OPEN = 1;
 
 /** `ws`'s client options, for the SDK's socket in Node. */
 export const NODE_SOCKET_OPTIONS = { maxPayload: MAX_SERVER_FRAME_BYTES } as const;

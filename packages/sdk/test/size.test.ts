@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const TARGET_GZIP_BYTES = 14 * 1024;
-const CEILING_GZIP_BYTES = 16.5 * 1024;
+const CEILING_GZIP_BYTES = 18.5 * 1024;
 
 it(`createHandoffClient alone is at most ${CEILING_GZIP_BYTES / 1024} KB gzip (target ${TARGET_GZIP_BYTES / 1024} KB)`, async () => {
   const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');

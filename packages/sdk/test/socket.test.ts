@@ -1,27 +1,20 @@
-/** The SDK's own socket handling in `Connection` (one socket at a time, no library), and the URL picker. */
+/** The socket adapter partysocket builds through its `WebSocket` option, and the URL picker. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Connection } from '../src/connection.js';
-import { urlPicker } from '../src/socket.js';
+import { DirectMessageSocket, urlPicker } from '../src/socket.js';
 import type { RawSocket } from '../src/socket.js';
-import { waitFor } from './helpers.js';
 
 class FakeRaw implements RawSocket {
-  static made: FakeRaw[] = [];
-  readyState = 0;
+  readyState = 1;
   binaryType: unknown = 'nodebuffer';
   readonly listeners = new Map<string, Set<(e: unknown) => void>>();
   readonly sent: string[] = [];
   closed: [number | undefined, string | undefined] | null = null;
-  constructor(readonly url: string) {
-    FakeRaw.made.push(this);
-  }
   send(data: string) {
     this.sent.push(data);
   }
   close(code?: number, reason?: string) {
     this.closed = [code, reason];
-    this.readyState = 3;
   }
   addEventListener(type: string, fn: (e: unknown) => void) {
     if (!this.listeners.has(type)) this.listeners.set(type, new Set());
@@ -31,72 +24,44 @@ class FakeRaw implements RawSocket {
     this.listeners.get(type)?.delete(fn);
   }
   emit(type: string, e: unknown) {
-    if (type === 'open') this.readyState = 1;
-    if (type === 'close') this.readyState = 3;
     for (const fn of this.listeners.get(type) ?? []) fn(e);
   }
 }
 
-function connection(got: unknown[], opened: string[] = []) {
-  FakeRaw.made = [];
-  return new Connection({
-    url: 'ws://fake',
-    token: 't',
-    WebSocket: FakeRaw,
-    reconnect: { minDelayMs: 1, maxDelayMs: 1, jitter: 0 },
-    connectTimeoutMs: 10_000,
-    reconnectGraceMs: 10_000,
-    now: Date.now,
-    debug: () => {},
-    onOpen: (token) => opened.push(token),
-    onMessage: (data) => got.push(data),
-    onLost: () => {},
-    onRefused: () => {},
-    onState: () => {},
-  });
-}
-
-describe('Connection: its socket', () => {
-  it('gives each frame to the SDK once, in order; a replaced socket is no longer heard; errors are absorbed', async () => {
+describe('DirectMessageSocket', () => {
+  it('gives messages to the SDK while partysocket listens, and stops when it stops', () => {
+    const raw = new FakeRaw();
     const got: unknown[] = [];
-    const opened: string[] = [];
-    const c = connection(got, opened);
-    try {
-      await waitFor('first socket', () => FakeRaw.made.length === 1);
-      const first = FakeRaw.made[0]!;
-      first.emit('open', {});
-      assert.deepEqual(opened, ['t']);
-      first.emit('message', { data: 'one' });
-      first.emit('message', { data: 'two' });
-      assert.deepEqual(got, ['one', 'two']);
-
-      c.reconnectNow('test');
-      assert.deepEqual(first.closed, [1000, 'test']);
-      first.emit('message', { data: 'late' });
-      assert.doesNotThrow(() => first.emit('error', {}), 'an error after detaching is absorbed');
-      await waitFor('second socket', () => FakeRaw.made.length === 2);
-      const second = FakeRaw.made[1]!;
-      second.emit('open', {});
-      second.emit('message', { data: 'three' });
-      assert.deepEqual(got, ['one', 'two', 'three'], "the replaced socket's late frame is never seen");
-
-      // An error before any close: dropped, and the next attempt comes by itself.
-      second.emit('error', {});
-      await waitFor('third socket', () => FakeRaw.made.length === 3);
-      assert.equal(second.closed?.[0], 1000);
-    } finally {
-      c.close();
-    }
+    const s = new DirectMessageSocket(raw, (d) => got.push(d));
+    const party: unknown[] = [];
+    const partyListener = (e: unknown) => party.push(e);
+    raw.emit('message', { data: 'before' });
+    s.addEventListener('message', partyListener);
+    raw.emit('message', { data: 'one' });
+    raw.emit('message', { data: 'two' });
+    assert.deepEqual(got, ['one', 'two'], 'every frame once, in order, only while attached');
+    assert.deepEqual(party, [], "partysocket's handler is not called (no clone per frame)");
+    s.removeEventListener('message', partyListener);
+    raw.emit('message', { data: 'late' });
+    assert.deepEqual(got, ['one', 'two'], 'a replaced socket delivers nothing more');
   });
 
-  it('close() closes the socket and opens no other', async () => {
-    const c = connection([]);
-    await waitFor('first socket', () => FakeRaw.made.length === 1);
-    FakeRaw.made[0]!.emit('open', {});
-    c.close();
-    assert.deepEqual(FakeRaw.made[0]!.closed, [1000, 'client closed']);
-    await new Promise((r) => setTimeout(r, 30));
-    assert.equal(FakeRaw.made.length, 1);
+  it('passes every other event and call through', () => {
+    const raw = new FakeRaw();
+    const s = new DirectMessageSocket(raw, () => {});
+    const events: string[] = [];
+    const onClose = (e: unknown) => events.push(`close ${(e as { code: number }).code}`);
+    s.addEventListener('open', () => events.push('open'));
+    s.addEventListener('close', onClose);
+    raw.emit('open', {});
+    raw.emit('close', { code: 1006 });
+    s.removeEventListener('close', onClose);
+    raw.emit('close', { code: 1000 });
+    assert.deepEqual(events, ['open', 'close 1006']);
+    s.send('x');
+    s.binaryType = 'arraybuffer';
+    s.close(1000, 'bye');
+    assert.deepEqual([raw.sent, raw.binaryType, raw.closed, s.readyState], [['x'], 'arraybuffer', [1000, 'bye'], 1]);
   });
 });
 
