@@ -4,7 +4,7 @@
  *
  * Both sides get the same wire text (JSON frames) and end with the same data:
  * - baseline: a bare loop that JSON.parses each frame and applies it to a mutable Map;
- * - SDK: the real client (partysocket, parseFrame/valibot validation, seq checks, the immutable
+ * - SDK: the real client (partysocket, the frame check generated from the protocol's schemas, seq checks, the immutable
  *   reducer, the shared observables) fed by an in-process socket, with subscribers on
  *   `conversations$`, `stats$` and one `conversation$(id)`, as a console list would have.
  * Frames reach the client the way a socket delivers them: a read's worth at a time (64 KiB),
