@@ -1,3 +1,5 @@
+// Over 300 lines: one small method per command and stream of the facade; the parts it wires live
+// in their own files (below), so nothing here is a second job.
 /**
  * `createHandoffClient()`: one live agent connection, its state as RxJS observables, and its
  * commands as promises. A thin facade: it holds the state and wires the parts together with

@@ -1,3 +1,5 @@
+// Over 300 lines: one pure function and its per-event cases; splitting the cases would split the
+// one pass that keeps the list, the stats, the groups and the batch's changes together (D29).
 /**
  * The one pure reducer (docs/decisions.md D11). Snapshot, events, older transcript pages and
  * connection changes all fold through `reduce` into one immutable `HandoffState`; every public
