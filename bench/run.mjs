@@ -300,7 +300,7 @@ async function bundle() {
   lines.push('');
   lines.push(
     'The SDK\'s target (issue 17) is 14 KB; `packages/sdk/test/size.test.ts` fails the tests above its ceiling, which only comes down. ' +
-      'Where the rest goes: `node bench/run.mjs bundle` is the number; esbuild\'s metafile (`metafile: true`) lists the bytes per file (the client, connection and reducer are the largest parts, then rxjs).',
+      'Where the rest goes: `node bench/run.mjs bundle` is the number; esbuild\'s metafile (`metafile: true`) lists the bytes per file (partysocket, kept as the stack\'s reconnecting socket (docs/decisions.md D30), is the largest single input, then the client, connection and reducer, then rxjs).',
   );
   const md = lines.join('\n');
   writeSection('Bundle size', md);
