@@ -177,20 +177,24 @@ describe('take over, reply, release, resume', () => {
 
 describe('no AI reply after a take-over is acknowledged', () => {
   test('an AI reply being composed when the take-over lands is never sent', async () => {
-    const server = await start({ aiDelayMs: 150 });
+    // The AI takes a second, so it is surely still composing when the take-over lands, however
+    // loaded the machine (with 150 ms it sometimes answered first, which is allowed).
+    const AI_DELAY_MS = 1000;
+    const server = await start({ aiDelayMs: AI_DELAY_MS });
     try {
       const agent = await AgentPeer.connect(server);
       const customer = await CustomerPeer.join(server);
-      await customer.say('Where can I find my invoice?'); // the AI starts composing (150 ms)
-      await sleep(50);
+      const from = agent.frames.length;
+      await customer.say('Where can I find my invoice?'); // the AI starts composing
+      await agent.peer.waitFor((f) => f.type === 'event' && f.event.kind === 'message_added' && f.event.message.role === 'customer', { from });
       await agent.ok({ type: 'take_over', conversationId: customer.conversationId });
-      await sleep(300);
+      await sleep(AI_DELAY_MS + 300);
       assert.equal(customer.messages.filter((m) => m.role === 'ai').length, 0);
       assert.equal(aiMessages(agent.frames, customer.conversationId).length, 0);
       // Handing back and asking again works: the old, stale reply stays dead.
       await agent.ok({ type: 'resume_ai', conversationId: customer.conversationId });
       await customer.say('How long does a refund take?');
-      await customer.peer.waitFor((f) => f.type === 'message' && f.message.role === 'ai', { timeoutMs: 1000 });
+      await customer.peer.waitFor((f) => f.type === 'message' && f.message.role === 'ai', { timeoutMs: AI_DELAY_MS + 3000 });
       await sleep(200);
       assert.equal(customer.messages.filter((m) => m.role === 'ai').length, 1);
       agent.close();
