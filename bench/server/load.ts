@@ -255,8 +255,7 @@ processes' (% of one core; Redis's own CPU not included). ${SECONDS} s per step 
 client runs on the same machine.
 
 Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus.length} x ${cpus[0]?.model.trim()}, Node ${process.version}, load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after.
-**The machine is shared with other work: these figures are indicative only; measure again on a quiet machine.**
-
+${Math.max(loadBefore, loadAfter) >= 2 ? '**The machine was busy with other work (load average 2 or more): these figures are indicative only; measure again on a quiet machine.**\n' : ''}
 | topology | events/s | p50 ms | p95 ms | p99 ms | server CPU | delivered |
 |---|---|---|---|---|---|---|
 ${rows.join('\n')}
