@@ -16,6 +16,8 @@ interface Args {
   takeOver: boolean;
   /** The toasts have expired: only the "need attention" bar is left. */
   expired: boolean;
+  /** Desktop notifications while the tab is hidden (the `notifications` attribute). */
+  notifications: boolean;
 }
 
 /** A chime that makes no noise in Storybook, allowed or blocked as the story needs. */
@@ -44,7 +46,7 @@ function toastFor(customer: string, reasons: Flag[], service = billing.name): To
 const meta: Meta<Args> = {
   title: 'Elements/Toaster',
   component: 'handoff-toaster',
-  args: { muted: false, soundAllowed: true, maxVisible: 3, takeOver: false, expired: false },
+  args: { muted: false, soundAllowed: true, maxVisible: 3, takeOver: false, expired: false, notifications: false },
   render: (args, context) => {
     const el = document.createElement('handoff-toaster') as HandoffToaster;
     el.storageKey = `storybook:${context.id}:muted`;
@@ -55,6 +57,7 @@ const meta: Meta<Args> = {
     // Oldest first, so the newest ends on top, as when they arrive one by one.
     for (const toast of args.toasts) el.notify(toast);
     el.takeOver = args.takeOver;
+    el.toggleAttribute('notifications', args.notifications);
     if (args.expired) for (const toast of args.toasts) el.dismiss(toast.id);
     return el;
   },
@@ -131,6 +134,16 @@ export const Idle: Story = { name: 'No alerts (sound switch only)', args: { toas
 
 export const Muted: Story = {
   args: { muted: true, toasts: [toastFor('Ana Silva', ['help_requested'])] },
+};
+
+/**
+ * With `notifications`: escalations also raise a desktop notification while the tab is hidden.
+ * Until the browser's permission is decided, the bar offers "Turn on desktop alerts", which asks
+ * the browser (where the permission is already granted or denied, the button is not shown).
+ */
+export const DesktopAlerts: Story = {
+  name: 'Desktop alerts (notifications)',
+  args: { notifications: true, toasts: [toastFor('Ana Silva', ['help_requested'])] },
 };
 
 /** The browser refused to play the chime before any click on the page: "Enable sound" shows. */
