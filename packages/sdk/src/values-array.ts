@@ -10,11 +10,17 @@
  * before; it is rewritten once two newer versions were made. Keep a copy (`slice()`) to hold one
  * longer.
  *
- * Updates and appends cost O(change). A removal shifts every later element, so the array is
- * built again, in O(n): removals from an array cannot be cheaper (and the next version copies
- * once more, as both arrays then need a fresh start).
+ * Updates and appends cost O(change). A removal shifts every later element: the new array is a
+ * copy of the latest with the element spliced out (a native copy, no walk of the map), and key
+ * positions stay valid without being rebuilt: each key keeps the position it had when they were
+ * last built, less the removed positions before it (a short sorted list, searched by halves),
+ * until 256 removals make rebuilding them worth it. A key moved to the end (deleted and set again
+ * in one batch), or a map compacted after many deletions, builds the array again.
  */
 import type { OrderedMap } from './ordered-map.js';
+
+/** Removals kept beside the positions before they are built again (each lookup searches them by halves). */
+const MAX_REMOVED = 256;
 
 export class ValuesArray<V> {
   /** The array of the latest version. */
@@ -25,8 +31,10 @@ export class ValuesArray<V> {
   #previous: V[] | null = null;
   /** The positions written from `#previous`'s version to `current`'s. */
   #written: number[] = [];
-  /** Each key's position in `current`. */
+  /** Each key's position when the positions were built (or its base, for a key appended since). */
   #positions: Map<string, number> | null = null;
+  /** Base positions removed since `#positions` was built, ascending. */
+  #removed: number[] = [];
 
   constructor(map: OrderedMap<V, unknown>) {
     this.#base = map;
@@ -47,42 +55,73 @@ export class ValuesArray<V> {
     if (base.hasSameValues(next)) return this.current;
     const updated: string[] = [];
     const appended: string[] = [];
+    const removed: string[] = [];
     for (const key of touched) {
       const had = base.has(key);
       if (!next.has(key)) {
-        if (had) return this.#restart(next);
+        if (had) removed.push(key);
       } else (had ? updated : appended).push(key);
     }
-    // A key deleted and set again within the batch moved to the end: that is a removal too.
-    if (next.slots - base.slots !== appended.length || next.size !== base.size + appended.length) return this.#restart(next);
+    // A key deleted and set again within the batch moved to the end, and a compaction renumbers
+    // the map's slots: both take a fresh array. Deleting leaves slots as they are.
+    if (next.slots - base.slots !== appended.length || next.size !== base.size + appended.length - removed.length) return this.#restart(next);
 
-    const positions = (this.#positions ??= positionsOf(base));
+    if (!this.#positions || this.#removed.length + removed.length > MAX_REMOVED) {
+      this.#positions = positionsOf(base);
+      this.#removed = [];
+    }
+    const positions = this.#positions;
     const latest = this.current;
-    let out = this.#previous;
-    if (out) for (const i of this.#written) out[i] = latest[i]!;
-    else out = latest.slice();
+    let out: V[];
+    if (removed.length) out = latest.slice();
+    else if (this.#previous) {
+      out = this.#previous;
+      for (const i of this.#written) out[i] = latest[i]!;
+    } else out = latest.slice();
+    for (const key of removed) {
+      const at = positions.get(key)!;
+      out.splice(at - this.#removedBefore(at), 1);
+      this.#removed.splice(this.#removedBefore(at), 0, at);
+      positions.delete(key);
+    }
     const written: number[] = [];
     for (const key of updated) {
-      const i = positions.get(key)!;
+      const at = positions.get(key)!;
+      const i = at - this.#removedBefore(at);
       out[i] = next.get(key)!;
       written.push(i);
     }
     for (const key of appended) {
       const i = out.length;
-      positions.set(key, i);
+      positions.set(key, i + this.#removed.length);
       out.push(next.get(key)!);
       written.push(i);
     }
-    this.#previous = latest;
+    // After a removal the arrays differ by a shift, not by written slots: the next version copies.
+    this.#previous = removed.length ? null : latest;
     this.#written = written;
     this.#base = next;
     return (this.current = out);
+  }
+
+  /** How many removed base positions are below `at` (binary search). */
+  #removedBefore(at: number): number {
+    const r = this.#removed;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** A fresh array (after a removal). `current` stays as it was: it becomes the previous version's. */
   #restart(next: OrderedMap<V, unknown>): V[] {
     this.#previous = null;
     this.#positions = null;
+    this.#removed = [];
     this.#base = next;
     return (this.current = next.valuesArray());
   }
