@@ -45,7 +45,9 @@ describe('sync with the real server', () => {
           }
         })();
         const from = await server.store.currentSeq();
-        await generateTraffic(server, 10_000);
+        // At least 10,000 events, and at least 5 drops while they flow: a fast server writes
+        // 10,000 events in under a second, so the traffic goes on (bounded) until the drops came.
+        for (let generated = 0; generated < 10_000 || (drops < 5 && generated < 100_000); generated += 1000) await generateTraffic(server, 1000, 7 + generated);
         dropping = false;
         await dropper;
         assert.ok((await server.store.currentSeq()) - from >= 10_000);
