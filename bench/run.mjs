@@ -26,10 +26,9 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { writeSection } from './benchmarks-md.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BENCHMARKS = join(root, 'BENCHMARKS.md');
-const SECTIONS = ['SDK', 'Elements', 'Event to paint', 'Bundle size'];
 const chrome = process.env.CHROME_PATH || '/usr/bin/chromium';
 const SIZES = (process.env.BENCH_SIZES || '100,1000,10000').split(',').map(Number);
 const TARGET_RENDER_10K_MS = 250;
@@ -340,26 +339,6 @@ function machine({ timing = true } = {}) {
     `(${cpus[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${chromium}` +
     (timing ? `; load average ${os.loadavg()[0].toFixed(1)} when it started (other work on the machine inflates every time).` : '.')
   );
-}
-
-/** Replaces the body of `## title` in BENCHMARKS.md, leaving the other sections as they are. */
-function writeSection(title, body) {
-  let text = existsSync(BENCHMARKS)
-    ? readFileSync(BENCHMARKS, 'utf8')
-    : '# Benchmarks\n\nWritten by `npm run bench`; numbers from one machine, see each section.\n\n' +
-      SECTIONS.map((s) => `## ${s}\n\n_Not measured yet._\n`).join('\n');
-  const heading = `## ${title}\n`;
-  let start = text.indexOf(heading);
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${heading}\n`;
-    start = text.indexOf(heading);
-  }
-  const bodyStart = start + heading.length;
-  const next = text.indexOf('\n## ', bodyStart);
-  const end = next === -1 ? text.length : next + 1;
-  text = `${text.slice(0, bodyStart)}\n${body.trim()}\n\n${text.slice(end)}`.replace(/\n+$/, '\n');
-  writeFileSync(BENCHMARKS, text);
-  console.log(`bench: wrote "${title}" in BENCHMARKS.md`);
 }
 
 // -- helpers -----------------------------------------------------------------------------------

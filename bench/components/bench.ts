@@ -20,6 +20,7 @@
 import '@handoff/components/define';
 import type { ConversationState } from '@handoff/sdk';
 import { FakeHandoffClient, manyConversations, services } from '@handoff/testing';
+import { deepQueryAll } from '../deep-query.ts';
 
 const UPDATES = 60;
 /** Rows the baseline puts on screen: about what the virtualized list renders in the same viewport. */
@@ -198,19 +199,6 @@ function nextFrame(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => resolve()));
 }
 
-/** Elements matching `selector` under `root`, looking through open shadow roots. */
-function deepQueryAll(root: Element | ShadowRoot, selector: string): Element[] {
-  const out: Element[] = [];
-  const walk = (node: Element | ShadowRoot) => {
-    for (const el of node.querySelectorAll('*')) {
-      if (el.matches(selector)) out.push(el);
-      else if (el.shadowRoot) walk(el.shadowRoot);
-    }
-  };
-  if (root instanceof Element && root.shadowRoot) walk(root.shadowRoot);
-  walk(root);
-  return out;
-}
 
 /** Text of an element including its shadow DOM. */
 function textOf(el: Element | null): string {

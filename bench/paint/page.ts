@@ -13,6 +13,7 @@
  */
 import '@handoff/components/define';
 import { createHandoffClient } from '@handoff/sdk';
+import { deepQueryAll } from '../deep-query.ts';
 
 declare global {
   interface Window {
@@ -176,18 +177,6 @@ async function floor(): Promise<string[]> {
   });
 }
 
-function deepQueryAll(root: Element | ShadowRoot, selector: string): Element[] {
-  const out: Element[] = [];
-  const walk = (node: Element | ShadowRoot) => {
-    for (const el of node.querySelectorAll('*')) {
-      if (el.matches(selector)) out.push(el);
-      else if (el.shadowRoot) walk(el.shadowRoot);
-    }
-  };
-  if (root instanceof Element && root.shadowRoot) walk(root.shadowRoot);
-  walk(root);
-  return out;
-}
 
 (impl === 'floor' ? floor() : kit()).then(
   (ids) => (window.benchReady = { onScreen: ids }),

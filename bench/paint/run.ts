@@ -18,13 +18,13 @@
  * deadline. Writes the "Event to paint" section of BENCHMARKS.md unless `--no-write` or a partial run.
  */
 import { createServer } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { startServer, DEFAULT_AGENTS } from '@handoff/mock-server';
+import { writeSection } from '../benchmarks-md.mjs';
 import type { RunningServer } from '@handoff/mock-server';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -191,22 +191,6 @@ function report(results: Record<number, Record<number, { kit: Side; floor: Side 
   }
   if (verdicts.length) lines.push('', 'Targets (issue 17):', ...verdicts);
   return lines.join('\n');
-}
-
-function writeSection(title: string, body: string): void {
-  const file = join(root, 'BENCHMARKS.md');
-  let text = readFileSync(file, 'utf8');
-  const heading = `## ${title}\n`;
-  let start = text.indexOf(heading);
-  if (start === -1) {
-    text = `${text.trimEnd()}\n\n${heading}\n`;
-    start = text.indexOf(heading);
-  }
-  const bodyStart = start + heading.length;
-  const next = text.indexOf('\n## ', bodyStart);
-  text = `${text.slice(0, bodyStart)}\n${body.trim()}\n\n${next === -1 ? '' : text.slice(next + 1)}`.replace(/\n+$/, '\n');
-  writeFileSync(file, text);
-  console.log(`wrote "${title}" in BENCHMARKS.md`);
 }
 
 await main();
